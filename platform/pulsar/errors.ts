@@ -1,0 +1,123 @@
+// One base error for the package (STYLE.md): every failure a caller sees is a PulsarError with a
+// stable `code`, a `retriable` verdict read by the reconnect logic, and the original `cause`.
+// Server errors (the ServerError enum of the protocol, reference §3.2) map through SERVER_ERRORS.
+
+/** Server error codes by wire value, with whether retrying the same request can succeed. */
+export const SERVER_ERRORS = [
+  { value: 0, code: 'UnknownError', retriable: true },
+  { value: 1, code: 'MetadataError', retriable: true },
+  { value: 2, code: 'PersistenceError', retriable: true },
+  { value: 3, code: 'AuthenticationError', retriable: false },
+  { value: 4, code: 'AuthorizationError', retriable: false },
+  { value: 5, code: 'ConsumerBusy', retriable: false },
+  { value: 6, code: 'ServiceNotReady', retriable: true },
+  { value: 7, code: 'ProducerBlockedQuotaExceededError', retriable: false },
+  { value: 8, code: 'ProducerBlockedQuotaExceededException', retriable: false },
+  { value: 9, code: 'ChecksumError', retriable: false },
+  { value: 10, code: 'UnsupportedVersionError', retriable: false },
+  { value: 11, code: 'TopicNotFound', retriable: false },
+  { value: 12, code: 'SubscriptionNotFound', retriable: false },
+  { value: 13, code: 'ConsumerNotFound', retriable: true },
+  { value: 14, code: 'TooManyRequests', retriable: true },
+  { value: 15, code: 'TopicTerminatedError', retriable: false },
+  { value: 16, code: 'ProducerBusy', retriable: false },
+  { value: 17, code: 'InvalidTopicName', retriable: false },
+  { value: 18, code: 'IncompatibleSchema', retriable: false },
+  { value: 19, code: 'ConsumerAssignError', retriable: false },
+  // The TC may be loading or have moved: reconnect the handler and retry (reference §5.5).
+  { value: 20, code: 'TransactionCoordinatorNotFound', retriable: true },
+  { value: 21, code: 'InvalidTxnStatus', retriable: false },
+  { value: 22, code: 'NotAllowedError', retriable: false },
+  { value: 23, code: 'TransactionConflict', retriable: false },
+  { value: 24, code: 'TransactionNotFound', retriable: false },
+  { value: 25, code: 'ProducerFenced', retriable: false },
+] as const;
+
+export type ServerErrorCode = (typeof SERVER_ERRORS)[number]['code'];
+
+/** Failures that originate in this client rather than in a broker reply. */
+export const ClientErrorCode = {
+  Protocol: 'ProtocolError',
+  FrameTooLarge: 'FrameTooLarge',
+  Timeout: 'Timeout',
+  ConnectionClosed: 'ConnectionClosed',
+  ConnectFailed: 'ConnectFailed',
+  AlreadyClosed: 'AlreadyClosed',
+  ChecksumMismatch: 'ChecksumMismatch',
+  Decompression: 'DecompressionError',
+  BatchDecode: 'BatchDeserializeError',
+  ProducerQueueFull: 'ProducerQueueFull',
+  MessageTooBig: 'MessageTooBig',
+  InvalidConfiguration: 'InvalidConfiguration',
+  InvalidTopicName: 'InvalidTopicName',
+  TooManyRedirects: 'TooManyLookupRedirects',
+  LookupFailed: 'LookupFailed',
+  TransactionsDisabled: 'TransactionsDisabled',
+  TransactionState: 'TransactionState',
+  TransactionOutcomeUnknown: 'TransactionOutcomeUnknown',
+  ProducerFailed: 'ProducerFailed',
+} as const;
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+export type PulsarErrorCode = ServerErrorCode | ClientErrorCode;
+
+export interface PulsarErrorOptions {
+  retriable?: boolean;
+  cause?: unknown;
+}
+
+export class PulsarError extends Error {
+  readonly code: PulsarErrorCode;
+  readonly retriable: boolean;
+  override readonly cause: unknown;
+
+  constructor(code: PulsarErrorCode, message: string, options: PulsarErrorOptions = {}) {
+    super(message);
+    this.name = 'PulsarError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.cause = options.cause;
+  }
+}
+
+/** A reply from the broker that carried a ServerError. */
+export class PulsarServerError extends PulsarError {
+  readonly serverError: number;
+  constructor(serverError: number, message: string, options: PulsarErrorOptions = {}) {
+    const known = SERVER_ERRORS[serverError];
+    super(known?.code ?? 'UnknownError', message, { retriable: known?.retriable ?? true, ...options });
+    this.name = 'PulsarServerError';
+    this.serverError = serverError;
+  }
+}
+
+/** Bytes from the network that break the protocol: the connection that carried them is closed. */
+export class PulsarProtocolError extends PulsarError {
+  constructor(message: string, options: PulsarErrorOptions & { code?: PulsarErrorCode } = {}) {
+    super(options.code ?? ClientErrorCode.Protocol, message, { retriable: true, ...options });
+    this.name = 'PulsarProtocolError';
+  }
+}
+
+export class PulsarTimeoutError extends PulsarError {
+  constructor(message: string, options: PulsarErrorOptions = {}) {
+    super(ClientErrorCode.Timeout, message, { retriable: true, ...options });
+    this.name = 'PulsarTimeoutError';
+  }
+}
+
+export class PulsarConnectionError extends PulsarError {
+  constructor(message: string, options: PulsarErrorOptions & { code?: PulsarErrorCode } = {}) {
+    super(options.code ?? ClientErrorCode.ConnectionClosed, message, { retriable: true, ...options });
+    this.name = 'PulsarConnectionError';
+  }
+}
+
+export function serverError(value: number | null | undefined, message: string | null | undefined): PulsarServerError {
+  const v = value ?? 0;
+  return new PulsarServerError(v, message || (SERVER_ERRORS[v]?.code ?? `server error ${v}`));
+}
+
+export function isRetriable(err: unknown): boolean {
+  return err instanceof PulsarError ? err.retriable : false;
+}

@@ -1,0 +1,48 @@
+// Payload codecs (reference §4.5). Only the payload is compressed, never MessageMetadata.
+// Read: LZ4 (raw block), ZLIB (RFC 1950 stream), ZSTD (standard frame), SNAPPY (raw block).
+// Write: LZ4, ZLIB, SNAPPY. ZSTD writing needs a compressor we do not have in pure JS on Node 20.
+import { deflateSync, inflateSync } from 'node:zlib';
+import { decompress as zstdDecompress } from 'fzstd';
+import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappyjs';
+import { ClientErrorCode, PulsarError } from '../errors.ts';
+import { CompressionType } from './proto.ts';
+import { lz4CompressBlock, lz4DecompressBlock } from './lz4.ts';
+
+/** Uncompressed batches may exceed max_message_size; this bounds what a forged size can allocate. */
+export const DEFAULT_MAX_UNCOMPRESSED_SIZE = 64 * 1024 * 1024;
+
+export const WRITABLE_COMPRESSION = [CompressionType.NONE, CompressionType.LZ4, CompressionType.ZLIB, CompressionType.SNAPPY] as const;
+
+export function compress(type: number, data: Uint8Array): Uint8Array {
+  switch (type) {
+    case CompressionType.NONE: return data;
+    case CompressionType.LZ4: return lz4CompressBlock(data);
+    case CompressionType.ZLIB: return deflateSync(data);
+    case CompressionType.SNAPPY: return snappyCompress(data);
+    default:
+      throw new PulsarError(ClientErrorCode.InvalidConfiguration, `compression type ${type} cannot be written by this client`);
+  }
+}
+
+export function decompress(type: number, data: Uint8Array, uncompressedSize: number, maxSize = DEFAULT_MAX_UNCOMPRESSED_SIZE): Uint8Array {
+  if (type === CompressionType.NONE) return data;
+  if (uncompressedSize > maxSize) {
+    throw new PulsarError(ClientErrorCode.Decompression, `uncompressed size ${uncompressedSize} exceeds ${maxSize}`);
+  }
+  let out: Uint8Array;
+  try {
+    switch (type) {
+      case CompressionType.LZ4: out = lz4DecompressBlock(data, uncompressedSize); break;
+      case CompressionType.ZLIB: out = inflateSync(data, { maxOutputLength: Math.max(1, uncompressedSize) }); break;
+      case CompressionType.ZSTD: out = zstdDecompress(data, new Uint8Array(uncompressedSize)); break;
+      case CompressionType.SNAPPY: out = snappyUncompress(data, uncompressedSize); break;
+      default: throw new Error(`unknown compression type ${type}`);
+    }
+  } catch (err) {
+    throw new PulsarError(ClientErrorCode.Decompression, `cannot decompress payload (codec ${type})`, { cause: err });
+  }
+  if (out.length !== uncompressedSize) {
+    throw new PulsarError(ClientErrorCode.Decompression, `decompressed ${out.length} bytes, metadata says ${uncompressedSize}`);
+  }
+  return out;
+}
