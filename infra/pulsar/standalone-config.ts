@@ -1,0 +1,109 @@
+// Renders a region's standalone.conf: the distribution's own file with our keys replaced, so
+// every key we don't name keeps Pulsar's standalone default. The bookie reads the same file.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RegionLayout } from '../stack/regions.ts';
+
+export interface AuthFiles {
+  superuserRole: string;
+  superuserTokenFile: string;
+  tokenSecretKeyFile: string;
+}
+
+export function standaloneOverrides(region: RegionLayout, auth: AuthFiles): Record<string, string> {
+  return {
+    clusterName: region.name,
+    brokerServicePort: String(region.brokerPort),
+    webServicePort: String(region.webPort),
+    bindAddress: '127.0.0.1',
+    advertisedAddress: '127.0.0.1',
+    // Tests and tenants expect topics to outlive a quiet minute.
+    brokerDeleteInactiveTopicsEnabled: 'false',
+    brokerDeduplicationEnabled: 'true',
+    transactionCoordinatorEnabled: 'true',
+    // Batch-index acks are what transactional acks of batched messages need.
+    acknowledgmentAtBatchIndexLevelEnabled: 'true',
+    webSocketServiceEnabled: 'false',
+    forceDeleteTenantAllowed: 'true',
+    forceDeleteNamespaceAllowed: 'true',
+    authenticationEnabled: 'true',
+    authenticationProviders: 'org.apache.pulsar.broker.authentication.AuthenticationProviderToken',
+    authorizationEnabled: 'true',
+    superUserRoles: auth.superuserRole,
+    tokenSecretKey: `file://${auth.tokenSecretKeyFile}`,
+    // The broker's own client (standalone bootstrap, replicators to the peer region) uses the
+    // superuser token; the peer cluster shares the stack's secret key, so it accepts it too.
+    brokerClientAuthenticationPlugin: 'org.apache.pulsar.client.impl.auth.AuthenticationToken',
+    brokerClientAuthenticationParameters: `file://${auth.superuserTokenFile}`,
+    // Two brokers, two bookies and the tests share 2 cores and a few GiB: size caches explicitly
+    // instead of letting them scale with direct memory.
+    managedLedgerCacheSizeMB: '64',
+    dbStorage_writeCacheMaxSizeMb: '32',
+    dbStorage_readAheadCacheMaxSizeMb: '32',
+    dbStorage_rocksDB_blockCacheSize: String(16 * 1024 * 1024),
+    numIOThreads: '2',
+    numHttpServerThreads: '8',
+  };
+}
+
+export function renderStandaloneConf(pulsarHome: string, overrides: Record<string, string>): string {
+  const stock = readFileSync(path.join(pulsarHome, 'conf', 'standalone.conf'), 'utf8');
+  const pending = new Map(Object.entries(overrides));
+  const lines = stock.split('\n').map((line) => {
+    const match = /^([A-Za-z0-9_.]+)=/.exec(line);
+    const key = match?.[1];
+    if (key === undefined || !pending.has(key)) return line;
+    const value = pending.get(key);
+    pending.delete(key);
+    return `${key}=${value}`;
+  });
+  const extra = [...pending].map(([key, value]) => `${key}=${value}`);
+  return [...lines, '', '# Added by Lodestar (keys absent from the stock file)', ...extra, ''].join('\n');
+}
+
+/** JVM options for one standalone region: bin/pulsar's flags with a heap sized for two regions on one small host. */
+export function standaloneJvmArgs(region: RegionLayout, env: NodeJS.ProcessEnv = process.env): string[] {
+  const heap = env.LODESTAR_PULSAR_HEAP ?? '768m';
+  const direct = env.LODESTAR_PULSAR_DIRECT_MEMORY ?? '768m';
+  return [
+    `-Xms256m`,
+    `-Xmx${heap}`,
+    `-XX:MaxDirectMemorySize=${direct}`,
+    '-XX:+UseG1GC',
+    '-XX:+PerfDisableSharedMem',
+    '-Djava.net.preferIPv4Stack=true',
+    '-Dpulsar.allocator.exit_on_oom=true',
+    '-Dio.netty.recycler.maxCapacityPerThread=4096',
+    '--add-opens', 'java.base/java.io=ALL-UNNAMED',
+    '--add-opens', 'java.base/java.util.zip=ALL-UNNAMED',
+    '--add-opens', 'java.management/sun.management=ALL-UNNAMED',
+    '--add-opens', 'jdk.management/com.sun.management.internal=ALL-UNNAMED',
+    '--add-opens', 'java.base/java.nio=ALL-UNNAMED',
+    '--add-opens', 'java.base/jdk.internal.misc=ALL-UNNAMED',
+    '--add-opens', 'java.base/jdk.internal.platform=ALL-UNNAMED',
+    '--enable-native-access=ALL-UNNAMED',
+    '-Dio.netty.tryReflectionSetAccessible=true',
+    '-Dorg.apache.pulsar.shade.io.netty.tryReflectionSetAccessible=true',
+    '-Dlog4j.shutdownHookEnabled=false',
+    '-Dlog4j2.is.webapp=false',
+    '-Dlog4j.configurationFile=log4j2.yaml',
+    `-Dpulsar.log.dir=${region.logDir}`,
+    '-Dpulsar.log.file=pulsar.log',
+    '-Dpulsar.log.appender=RollingFile',
+    `-Dpulsar.config.file=${region.confFile}`,
+    `-Djava.io.tmpdir=${path.join(region.dir, 'tmp')}`,
+  ];
+}
+
+export function standaloneArgs(region: RegionLayout): string[] {
+  return [
+    'org.apache.pulsar.PulsarStandaloneStarter',
+    '--config', region.confFile,
+    // bin/pulsar standalone's worker ignores functionsWorkerEnabled=false; -nfw is what disables it.
+    '-nfw',
+    '-nss',
+    '--metadata-dir', path.join(region.dataDir, 'metadata'),
+    '--bookkeeper-dir', path.join(region.dataDir, 'bookkeeper'),
+    '-a', '127.0.0.1',
+  ];
+}
