@@ -1,28 +1,52 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` runs beside the code with no services; `integration` runs under test/
-// against the real local two-region stack, which its global setup starts (or reuses).
+// Three projects, run in this order (sequence.groupOrder):
+// - `unit` beside the code, no services;
+// - `integration` under test/ against the real local two-region stack, which the global setup
+//   starts (or reuses);
+// - `fault` under test/fault/, which kills and restarts real processes, so it runs alone after
+//   everything else has finished with the stack.
+const integration = {
+  environment: 'node' as const,
+  globalSetup: ['test/global-setup.ts'],
+  testTimeout: 180_000,
+  hookTimeout: 300_000,
+  pool: 'forks' as const,
+};
+
 export default defineConfig({
   test: {
+    // The JSON report is what .ci/run turns into its `N passed, N failed` line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-report.json' },
     projects: [
       {
         test: {
           name: 'unit',
           include: ['platform/**/*.test.ts', 'functions/**/*.test.ts', 'infra/**/*.test.ts', 'tenants/**/*.test.ts'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
+          ...integration,
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/global-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 300_000,
+          exclude: ['test/fault/**'],
           // Two JVMs share two cores with the tests: keep integration files from piling up.
           maxWorkers: 2,
-          pool: 'forks',
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          ...integration,
+          name: 'fault',
+          include: ['test/fault/**/*.test.ts'],
+          maxWorkers: 1,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

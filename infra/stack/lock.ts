@@ -26,7 +26,7 @@ export async function withLock<T>(lockFile: string, log: (line: string) => void,
         rmSync(lockFile, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`another \`stack up\` (pid ${readFileSync(lockFile, 'utf8').trim()}) holds ${lockFile}`);
+      if (Date.now() > deadline) throw new Error(`another \`stack up\` (pid ${readFileSync(lockFile, 'utf8').trim()}) holds ${lockFile}`, { cause: error });
       if (!told) log(`waiting for another \`stack up\` (pid ${readFileSync(lockFile, 'utf8').trim()}) to finish...`);
       told = true;
       await new Promise((resolve) => setTimeout(resolve, 500));
