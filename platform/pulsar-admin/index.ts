@@ -1,0 +1,93 @@
+// Public face of platform/pulsar-admin: a typed client for Pulsar's admin REST API, one per
+// region (web service URL), plus the JWT minting that Pulsar token auth needs.
+import { AdminHttp } from './http.ts';
+import type { PulsarAdminOptions, CallOptions } from './http.ts';
+import { Clusters } from './clusters.ts';
+import { Tenants } from './tenants.ts';
+import type { TenantInfo } from './tenants.ts';
+import { Namespaces } from './namespaces.ts';
+import type { NamespaceSpec } from './namespaces.ts';
+import { Topics } from './topics.ts';
+import { Transactions } from './transactions.ts';
+import { Brokers } from './brokers.ts';
+import type { EnsureResult } from './ensure.ts';
+
+export class PulsarAdmin {
+  readonly webUrl: string;
+  readonly clusters: Clusters;
+  readonly tenants: Tenants;
+  readonly namespaces: Namespaces;
+  readonly topics: Topics;
+  readonly transactions: Transactions;
+  readonly brokers: Brokers;
+
+  constructor(options: PulsarAdminOptions) {
+    const http = new AdminHttp(options);
+    this.webUrl = http.webUrl;
+    this.clusters = new Clusters(http);
+    this.tenants = new Tenants(http);
+    this.namespaces = new Namespaces(http);
+    this.topics = new Topics(http);
+    this.transactions = new Transactions(http);
+    this.brokers = new Brokers(http);
+  }
+
+  /** Tenant exists with exactly these admin roles and allowed clusters. */
+  ensureTenant(tenant: string, info: TenantInfo, options?: CallOptions): Promise<EnsureResult> {
+    return this.tenants.ensure(tenant, info, options);
+  }
+
+  /** Namespace (`tenant/ns`) exists with the policies in `spec`. */
+  ensureNamespace(namespace: string, spec?: NamespaceSpec, options?: CallOptions): Promise<EnsureResult> {
+    return this.namespaces.ensure(namespace, spec, options);
+  }
+
+  /** Partitioned topic exists with `partitions` partitions (grown if it had fewer). */
+  ensurePartitionedTopic(topic: string, partitions: number, options?: CallOptions): Promise<EnsureResult> {
+    return this.topics.ensurePartitioned(topic, partitions, options);
+  }
+}
+
+export function createPulsarAdmin(options: PulsarAdminOptions): PulsarAdmin {
+  return new PulsarAdmin(options);
+}
+
+export type { PulsarAdminOptions, CallOptions, TokenProvider } from './http.ts';
+export { PulsarAdminError, PulsarAdminErrorCode, isPulsarAdminError } from './errors.ts';
+export type { PulsarAdminErrorOptions } from './errors.ts';
+export type { EnsureResult } from './ensure.ts';
+export type { NamespaceName, TopicName, TopicDomain } from './names.ts';
+export { parseNamespace, parseTopic, topicToString } from './names.ts';
+export type { Clusters, ClusterData } from './clusters.ts';
+export type { Tenants, TenantInfo, DeleteTenantOptions } from './tenants.ts';
+export { AuthAction } from './namespaces.ts';
+export type {
+  Namespaces,
+  NamespacePolicies,
+  NamespaceSpec,
+  DeleteNamespaceOptions,
+  RetentionPolicies,
+  BacklogQuota,
+  BacklogQuotaType,
+  BacklogQuotaPolicy,
+  DispatchRate,
+  PublishRate,
+} from './namespaces.ts';
+export type {
+  Topics,
+  TopicStats,
+  PartitionedTopicStats,
+  PartitionedTopicMetadata,
+  PublisherStats,
+  ConsumerStats,
+  SubscriptionStats,
+  ReplicatorStats,
+  TopicStatsOptions,
+  PartitionedTopicStatsOptions,
+  DeleteTopicOptions,
+  CreateSubscriptionOptions,
+} from './topics.ts';
+export type { Transactions, TransactionCoordinatorInfo, TransactionCoordinatorStats } from './transactions.ts';
+export type { Brokers, HealthCheckOptions } from './brokers.ts';
+export { mintToken, createSecretKey } from './tokens.ts';
+export type { TokenOptions } from './tokens.ts';
