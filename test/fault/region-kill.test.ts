@@ -1,0 +1,58 @@
+// A region's broker killed with SIGKILL: `status` must see it, `up` must bring it back on its
+// existing data, and the topics and messages written before the kill must still be there.
+import { afterAll, describe, expect, it } from 'vitest';
+import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
+import { aggregatedThroughput, runPerf } from '../../infra/pulsar/perf.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../infra/stack/stack-info.ts';
+import { status, up } from '../../infra/stack/stack.ts';
+import { uniqueName, waitFor } from '../helpers/index.ts';
+
+const info = loadStackInfo();
+const token = readSuperuserToken(info);
+const east = regionByName(info, 'east');
+const admin = new PulsarAdmin({ webUrl: east.webUrl, token });
+const tenant = uniqueName('kill');
+const topic = `persistent://${tenant}/durable/${uniqueName('before-kill')}`;
+
+afterAll(async () => {
+  // Whatever happened, leave the stack whole for whoever runs next.
+  await up({ log: () => {} });
+  await admin.tenants.delete(tenant, { force: true }).catch(() => {});
+});
+
+describe.runIf(info.mode === 'local')('east broker killed with kill -9', () => {
+  it('is reported unhealthy, restarted by `up`, and keeps its topics and messages', async () => {
+    await admin.ensureTenant(tenant, { adminRoles: [], allowedClusters: ['east'] });
+    await admin.ensureNamespace(`${tenant}/durable`, {});
+    await admin.topics.create(topic);
+    await admin.topics.createSubscription(topic, 'keeper', { position: 'earliest' });
+    const produce = await runPerf('east', ['produce', '-db', '-r', '2000', '-m', '500', '-s', '128', topic], { timeoutMs: 120_000 });
+    expect(produce.code, produce.output.slice(-1500)).toBe(0);
+    const written = (await admin.topics.stats(topic, { getPreciseBacklog: true })).subscriptions.keeper!.msgBacklog;
+    expect(written).toBeGreaterThanOrEqual(500);
+
+    const before = await status();
+    const pid = before.regions.find((r) => r.name === 'east')!.pids.pulsar!;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+
+    const after = await waitFor(async () => {
+      const s = await status();
+      const region = s.regions.find((r) => r.name === 'east')!;
+      return !region.healthy && region.pids.pulsar === undefined ? s : undefined;
+    }, { what: 'east reported unhealthy with no Pulsar process' });
+    expect(after.regions.find((r) => r.name === 'west')!.healthy).toBe(true);
+
+    const { started, info: restarted } = await up({ regions: ['east'], log: () => {} });
+    expect(started).toContain('east:pulsar');
+    expect(restarted.regions.find((r) => r.name === 'east')!.healthy).toBe(true);
+
+    expect(await admin.topics.list(`${tenant}/durable`)).toContain(topic);
+    const backlog = (await admin.topics.stats(topic, { getPreciseBacklog: true })).subscriptions.keeper!.msgBacklog;
+    expect(backlog).toBe(written);
+    // The entries themselves are readable, not just counted.
+    const consume = await runPerf('east', ['consume', '-ss', 'keeper', '-m', String(written), topic], { timeoutMs: 120_000 });
+    expect(consume.code, consume.output.slice(-1500)).toBe(0);
+    expect(aggregatedThroughput(consume.output)?.messages).toBeGreaterThanOrEqual(written);
+  });
+});
