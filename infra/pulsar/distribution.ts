@@ -86,5 +86,7 @@ export async function ensurePulsarDistribution(log: (line: string) => void, env:
   if (!readdirSync(partial).includes('lib')) throw new PrerequisiteError(`unexpected layout in ${tarball}: no lib/`);
   rmSync(home, { recursive: true, force: true });
   renameSync(partial, home);
+  // Maven's local repository keeps its own copy; a second one here would only cost 235 MB.
+  rmSync(tarball, { force: true });
   return home;
 }
