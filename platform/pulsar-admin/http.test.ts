@@ -89,6 +89,7 @@ describe('error mapping', () => {
     ['exists', 409, { reason: 'Tenant already exist' }, 'CONFLICT', false, 'Tenant already exist'],
     ['lost a metadata race', 409, { reason: 'Concurrent modification' }, 'CONCURRENT_MODIFICATION', true, 'Concurrent modification'],
     ['authentication filter', 401, '<html><head><title>Error 401 Authentication required</title></head></html>', 'UNAUTHORIZED', false, 'Authentication required'],
+    ['authentication filter, JSON', 401, { servlet: 'jersey', message: 'Authentication required', url: '/admin/v2/x', status: '401' }, 'UNAUTHORIZED', false, 'Authentication required'],
     ['handler refusing a role', 401, { reason: 'This operation requires super-user access' }, 'FORBIDDEN', false, 'This operation requires super-user access'],
     ['namespace denial', 403, { reason: 'Unauthorized to validateNamespaceOperation' }, 'FORBIDDEN', false, 'Unauthorized to validateNamespaceOperation'],
     ['forced delete disabled', 405, { reason: "Broker doesn't allow forced deletion of tenants" }, 'NOT_ALLOWED', false, "Broker doesn't allow forced deletion of tenants"],

@@ -179,7 +179,7 @@ function httpError(method: string, path: string, response: Response, text: strin
 
 /**
  * Pulsar's explanation from an error body: the `reason` of its JSON ErrorData; else the
- * "Message:" line of its text/plain 500 page (never the stack trace that follows); else the title
+ * `message` of Jetty's JSON error page; else the "Message:" line of its text/plain 500 page (never the stack trace that follows); else the title
  * of Jetty's HTML error page; else the first line of the text.
  */
 export function extractReason(text: string): { reason: string | undefined; fromHandler: boolean } {
@@ -187,8 +187,11 @@ export function extractReason(text: string): { reason: string | undefined; fromH
   if (trimmed === '') return { reason: undefined, fromHandler: false };
   try {
     const parsed: unknown = JSON.parse(trimmed);
-    if (parsed !== null && typeof parsed === 'object' && typeof (parsed as { reason?: unknown }).reason === 'string') {
-      return { reason: clip((parsed as { reason: string }).reason), fromHandler: true };
+    if (parsed !== null && typeof parsed === 'object') {
+      const { reason, message } = parsed as { reason?: unknown; message?: unknown };
+      if (typeof reason === 'string') return { reason: clip(reason), fromHandler: true };
+      // Jetty's own error page, in JSON when the request accepts JSON (e.g. the auth filter's 401).
+      if (typeof message === 'string') return { reason: clip(message), fromHandler: false };
     }
   } catch {
     // not JSON: fall through to the text forms

@@ -8,6 +8,7 @@ import type { TenantInfo } from './tenants.ts';
 import { Namespaces } from './namespaces.ts';
 import type { NamespaceSpec } from './namespaces.ts';
 import { Topics } from './topics.ts';
+import type { PartitionedTopicOptions } from './topics.ts';
 import { Transactions } from './transactions.ts';
 import { Brokers } from './brokers.ts';
 import type { EnsureResult } from './ensure.ts';
@@ -43,8 +44,22 @@ export class PulsarAdmin {
   }
 
   /** Partitioned topic exists with `partitions` partitions (grown if it had fewer). */
-  ensurePartitionedTopic(topic: string, partitions: number, options?: CallOptions): Promise<EnsureResult> {
+  ensurePartitionedTopic(topic: string, partitions: number, options?: PartitionedTopicOptions): Promise<EnsureResult> {
     return this.topics.ensurePartitioned(topic, partitions, options);
+  }
+
+  /**
+   * Deletes a tenant, its namespaces and topics from the cluster this client talks to. Each
+   * namespace's replication is narrowed to `cluster` first: the broker refuses (412) to delete a
+   * namespace replicated to several clusters, even with force. Needs forceDeleteTenantAllowed and
+   * forceDeleteNamespaceAllowed on the broker. NOT_FOUND when the tenant does not exist.
+   */
+  async deleteTenantInCluster(tenant: string, cluster: string, options?: CallOptions): Promise<void> {
+    for (const namespace of await this.namespaces.list(tenant, options)) {
+      const clusters = await this.namespaces.getReplicationClusters(namespace, options);
+      if (clusters.length !== 1 || clusters[0] !== cluster) await this.namespaces.setReplicationClusters(namespace, [cluster], options);
+    }
+    await this.tenants.delete(tenant, { ...options, force: true });
   }
 }
 
@@ -86,6 +101,7 @@ export type {
   PartitionedTopicStatsOptions,
   DeleteTopicOptions,
   CreateSubscriptionOptions,
+  PartitionedTopicOptions,
 } from './topics.ts';
 export type { Transactions, TransactionCoordinatorInfo, TransactionCoordinatorStats } from './transactions.ts';
 export type { Brokers, HealthCheckOptions } from './brokers.ts';

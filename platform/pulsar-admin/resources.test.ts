@@ -90,6 +90,24 @@ describe('tenants', () => {
   });
 });
 
+describe('deleteTenantInCluster', () => {
+  it('narrows each replicated namespace to the cluster, then force-deletes the tenant', async () => {
+    broker.on('GET /admin/v2/namespaces/acme', { body: ['acme/a', 'acme/b'] })
+      .on('GET /admin/v2/namespaces/acme/a/replication', { body: ['east', 'west'] })
+      .on('GET /admin/v2/namespaces/acme/b/replication', { body: ['east'] })
+      .on('POST /admin/v2/namespaces/acme/a/replication', {})
+      .on('DELETE /admin/v2/tenants/acme', {});
+    await admin.deleteTenantInCluster('acme', 'east');
+    expect(sent()).toEqual([
+      'GET /admin/v2/namespaces/acme',
+      'GET /admin/v2/namespaces/acme/a/replication',
+      'POST /admin/v2/namespaces/acme/a/replication ["east"]',
+      'GET /admin/v2/namespaces/acme/b/replication',
+      'DELETE /admin/v2/tenants/acme?force=true',
+    ]);
+  });
+});
+
 describe('namespaces', () => {
   const ns = '/admin/v2/namespaces/acme/orders';
 
@@ -246,6 +264,8 @@ describe('topics', () => {
     expect(await admin.topics.listPartitioned('acme/orders')).toEqual(['persistent://acme/orders/a']);
     await admin.topics.createPartitioned('persistent://acme/orders/a', 4);
     await admin.topics.updatePartitions('acme/orders/a', 6);
+    await admin.topics.createPartitioned('acme/orders/a', 4, { localOnly: true });
+    await admin.topics.updatePartitions('acme/orders/a', 6, { localOnly: true });
     expect(await admin.topics.getPartitionedMetadata('acme/orders/a')).toEqual({ partitions: 4, deleted: false });
     await admin.topics.create('acme/orders/b', { owner: 'x' });
     expect((await admin.topics.stats('acme/orders/b')).msgInCounter).toBe(3);
@@ -261,12 +281,15 @@ describe('topics', () => {
     expect(sent().slice(2)).toEqual([
       `PUT ${base}/a/partitions 4`,
       `POST ${base}/a/partitions 6`,
+      `PUT ${base}/a/partitions?createLocalTopicOnly=true 4`,
+      `POST ${base}/a/partitions?updateLocalTopicOnly=true 6`,
       `GET ${base}/a/partitions?checkAllowAutoCreation=false`,
       `PUT ${base}/b {"owner":"x"}`,
       `GET ${base}/b/stats`,
       `GET ${base}/a/partitioned-stats?perPartition=true`,
       `GET ${base}/a/subscriptions`,
       `PUT ${base}/a/subscription/s?replicated=true {"ledgerId":-1,"entryId":-1}`,
+      `POST ${base}/a/subscription/s/replicatedSubscriptionStatus true`,
       `PUT ${base}/a/subscription/s`,
       `GET ${base}/a/subscription/s/replicatedSubscriptionStatus`,
       `POST ${base}/a/subscription/s/replicatedSubscriptionStatus true`,

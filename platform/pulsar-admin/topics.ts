@@ -115,6 +115,14 @@ export interface DeleteTopicOptions extends CallOptions {
   force?: boolean;
 }
 
+export interface PartitionedTopicOptions extends CallOptions {
+  /**
+   * Only this cluster. By default the broker also creates (or grows) the partitioned topic in
+   * every other replication cluster of a replicated namespace, through their admin APIs.
+   */
+  localOnly?: boolean;
+}
+
 export interface CreateSubscriptionOptions extends CallOptions {
   /** Where the cursor starts. Default latest. */
   position?: 'latest' | 'earliest';
@@ -153,18 +161,21 @@ export class Topics {
     return this.#http.delete(topicPath(topic), { ...call, query: { force } });
   }
 
-  /** 409 if it exists. */
-  async createPartitioned(topic: string, partitions: number, options?: CallOptions): Promise<void> {
+  /** 409 if it (or a non-partitioned topic of that name) exists. */
+  async createPartitioned(topic: string, partitions: number, options: PartitionedTopicOptions = {}): Promise<void> {
     checkPartitions(partitions);
-    return this.#http.put(`${topicPath(topic)}/partitions`, { ...options, body: partitions });
+    const { localOnly, ...call } = options;
+    return this.#http.put(`${topicPath(topic)}/partitions`, { ...call, body: partitions, query: { createLocalTopicOnly: localOnly } });
   }
 
   /** Partitions can only grow (412 otherwise). */
-  async updatePartitions(topic: string, partitions: number, options?: CallOptions): Promise<void> {
+  async updatePartitions(topic: string, partitions: number, options: PartitionedTopicOptions = {}): Promise<void> {
     checkPartitions(partitions);
-    return this.#http.post(`${topicPath(topic)}/partitions`, { ...options, body: partitions });
+    const { localOnly, ...call } = options;
+    return this.#http.post(`${topicPath(topic)}/partitions`, { ...call, body: partitions, query: { updateLocalTopicOnly: localOnly } });
   }
 
+  /** `partitions: 0` for a non-partitioned topic; NOT_FOUND when no topic has the name. */
   async getPartitionedMetadata(topic: string, options?: CallOptions): Promise<PartitionedTopicMetadata> {
     // checkAllowAutoCreation=false: reading metadata must not create the topic as a side effect.
     const metadata = await this.#http.get<PartitionedTopicMetadata | undefined>(`${topicPath(topic)}/partitions`, {
@@ -197,14 +208,19 @@ export class Topics {
     return this.#http.get<string[]>(`${topicPath(topic)}/subscriptions`, options);
   }
 
-  /** 409 if it exists. On a partitioned topic, creates it on every partition. */
+  /**
+   * 409 if it exists. On a partitioned topic, creates it on every partition. Pulsar 4.0.8 ignores
+   * `?replicated=true` on a partitioned topic (its partitions report false), so a replicated
+   * subscription is also switched on through replicatedSubscriptionStatus, which works for both.
+   */
   async createSubscription(topic: string, subscription: string, options: CreateSubscriptionOptions = {}): Promise<void> {
     const { position, replicated, ...call } = options;
-    return this.#http.put(topicPath(topic) + adminPath`/subscription/${subscription}`, {
+    await this.#http.put(topicPath(topic) + adminPath`/subscription/${subscription}`, {
       ...call,
       query: { replicated },
       body: position === 'earliest' ? EARLIEST : undefined,
     });
+    if (replicated) await this.setReplicatedSubscriptionStatus(topic, subscription, true, call);
   }
 
   /** 412 while it has consumers, unless `force`. */
@@ -229,9 +245,10 @@ export class Topics {
    * PRECONDITION_FAILED when it has more partitions than asked (Pulsar cannot shrink), and with
    * CONFLICT when a non-partitioned topic holds the name.
    */
-  async ensurePartitioned(topic: string, partitions: number, options?: CallOptions): Promise<EnsureResult> {
+  async ensurePartitioned(topic: string, partitions: number, options: PartitionedTopicOptions = {}): Promise<EnsureResult> {
     if (await createUnlessExists(() => this.createPartitioned(topic, partitions, options))) return { created: true, changed: [] };
-    const current = (await this.getPartitionedMetadata(topic, options)).partitions;
+    const { localOnly: _localOnly, ...call } = options;
+    const current = (await this.getPartitionedMetadata(topic, call)).partitions;
     const name = topicToString(parseTopic(topic));
     if (current === partitions) return { created: false, changed: [] };
     if (current === 0) {
