@@ -1,0 +1,33 @@
+// Applies plans to one region's Pulsar. Every method is idempotent and converging: called again
+// with the same plan it changes nothing; called with a new plan it changes what differs. A
+// region that cannot be reached makes the call reject; the caller records the region pending.
+import type { PipelinePlan, TenantPlan } from './plan.ts';
+
+export interface RegionHealth {
+  healthy: boolean;
+  error?: string;
+}
+
+export interface ReplicationLinkStatus {
+  topic: string;
+  from: string;
+  to: string;
+  connected: boolean;
+  backlog: number;
+}
+
+export interface Provisioner {
+  /** Region (Pulsar cluster) names, in a stable order. */
+  readonly regions: readonly string[];
+  applyTenant(region: string, plan: TenantPlan): Promise<void>;
+  /** Removes the tenant's namespaces and topics, then the tenant. */
+  removeTenant(region: string, plan: TenantPlan): Promise<void>;
+  /** Namespace, policies, grants and partitioned topics; deletes topics of the namespace the plan no longer lists. */
+  applyPipeline(region: string, plan: PipelinePlan): Promise<void>;
+  removePipeline(region: string, plan: PipelinePlan): Promise<void>;
+  health(region: string): Promise<RegionHealth>;
+  /** Outbound replication of these topics from `region`. */
+  replication(region: string, topics: readonly string[]): Promise<ReplicationLinkStatus[]>;
+  /** A Pulsar token for `role`, or undefined when this deployment cannot mint tokens. */
+  mintToken(role: string): string | undefined;
+}

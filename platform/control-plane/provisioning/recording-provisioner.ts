@@ -1,0 +1,67 @@
+// A Provisioner for unit tests: records every call, keeps what each region "holds", and can take
+// a region down. Never used against a real stack (integration tests use the Pulsar one).
+import type { PipelinePlan, TenantPlan } from './plan.ts';
+import type { Provisioner, RegionHealth, ReplicationLinkStatus } from './provisioner.ts';
+
+export interface RecordedCall {
+  method: 'applyTenant' | 'removeTenant' | 'applyPipeline' | 'removePipeline';
+  region: string;
+  name: string;
+}
+
+export class RecordingProvisioner implements Provisioner {
+  readonly regions: readonly string[];
+  readonly calls: RecordedCall[] = [];
+  readonly down = new Set<string>();
+  /** region → tenant → plan */
+  readonly tenants = new Map<string, Map<string, TenantPlan>>();
+  /** region → `tenant/pipeline` → plan */
+  readonly pipelines = new Map<string, Map<string, PipelinePlan>>();
+
+  constructor(regions: readonly string[] = ['east', 'west']) {
+    this.regions = regions;
+    for (const region of regions) {
+      this.tenants.set(region, new Map());
+      this.pipelines.set(region, new Map());
+    }
+  }
+
+  #reach(region: string, method: RecordedCall['method'], name: string): void {
+    this.calls.push({ method, region, name });
+    if (this.down.has(region)) throw new Error(`region ${region} is unreachable`);
+  }
+
+  async applyTenant(region: string, plan: TenantPlan): Promise<void> {
+    this.#reach(region, 'applyTenant', plan.tenant);
+    this.tenants.get(region)!.set(plan.tenant, plan);
+  }
+
+  async removeTenant(region: string, plan: TenantPlan): Promise<void> {
+    this.#reach(region, 'removeTenant', plan.tenant);
+    this.tenants.get(region)!.delete(plan.tenant);
+  }
+
+  async applyPipeline(region: string, plan: PipelinePlan): Promise<void> {
+    this.#reach(region, 'applyPipeline', `${plan.tenant}/${plan.pipeline}`);
+    if (!this.tenants.get(region)!.has(plan.tenant)) throw new Error(`tenant ${plan.tenant} does not exist in ${region}`);
+    this.pipelines.get(region)!.set(`${plan.tenant}/${plan.pipeline}`, plan);
+  }
+
+  async removePipeline(region: string, plan: PipelinePlan): Promise<void> {
+    this.#reach(region, 'removePipeline', `${plan.tenant}/${plan.pipeline}`);
+    this.pipelines.get(region)!.delete(`${plan.tenant}/${plan.pipeline}`);
+  }
+
+  async health(region: string): Promise<RegionHealth> {
+    return this.down.has(region) ? { healthy: false, error: 'unreachable' } : { healthy: true };
+  }
+
+  async replication(region: string, topics: readonly string[]): Promise<ReplicationLinkStatus[]> {
+    if (this.down.has(region)) throw new Error(`region ${region} is unreachable`);
+    return topics.flatMap((topic) => this.regions.filter((r) => r !== region).map((to) => ({ topic, from: region, to, connected: !this.down.has(to), backlog: 0 })));
+  }
+
+  mintToken(role: string): string {
+    return `fake-token-for-${role}`;
+  }
+}

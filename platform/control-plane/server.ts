@@ -1,0 +1,52 @@
+// The control plane process: parse the configuration once, pick the store and the provisioner,
+// register the app, listen, and close through app.close() on SIGINT/SIGTERM. The regions and the
+// platform credentials come from the stack description (infra/stack/stack-info.ts): the local
+// stack's .lodestar/stack.json, or LODESTAR_REGIONS & co. for external clusters.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { loadStackInfo } from '../../infra/stack/stack-info.ts';
+import controlPlane, { serverOptions } from './app.ts';
+import { parseConfig } from './config.ts';
+import { PulsarAdminProvisioner } from './provisioning/index.ts';
+import { FileStore, MemoryStore } from './store/index.ts';
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const stack = loadStackInfo(env);
+  const config = parseConfig(env, { stateDir: stack.stateDir, adminTokenFile: stack.superuserTokenFile });
+  if (!config.adminTokenFile) throw new Error('no platform-admin token file: set LODESTAR_CP_ADMIN_TOKEN_FILE');
+  const adminToken = readFileSync(config.adminTokenFile, 'utf8').trim();
+  const store = config.store === 'memory' ? new MemoryStore() : new FileStore(path.join(config.stateDir, 'control-plane', 'control-log.jsonl'));
+  const provisioner = new PulsarAdminProvisioner({
+    regions: stack.regions.map((r) => ({ name: r.name, webUrl: r.webUrl })),
+    // Re-read on every call, so a rotated superuser token takes effect without a restart.
+    token: () => readFileSync(stack.superuserTokenFile, 'utf8').trim(),
+    secretKey: stack.tokenSecretKeyFile ? readFileSync(stack.tokenSecretKeyFile) : undefined,
+    timeoutMs: config.regionTimeoutMs,
+  });
+
+  const app = Fastify(serverOptions(config));
+  await app.register(controlPlane, { config, store, provisioner, adminToken });
+
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      app.log.info({ signal }, 'closing');
+      app.close().then(() => process.exit(0), (error: unknown) => {
+        app.log.error({ err: error }, 'close failed');
+        process.exit(1);
+      });
+    });
+  }
+  const address = await app.listen({ host: config.host, port: config.port });
+  app.log.info(`control plane at ${address}; OpenAPI at ${address}/docs`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
