@@ -67,8 +67,8 @@ export default async function controlPlane(app: FastifyInstance, options: AppOpt
   const services = createServices({ store, provisioner, metrics, log: app.log, regionTimeoutMs: config.regionTimeoutMs });
 
   installAuth(app, { adminToken, apiKeys: services.apiKeys });
-  installMetrics(app, metrics);
   await installDocs(app, API_VERSION);
+  installMetrics(app, metrics);
 
   await app.register(healthRoutes, { isReady: () => ready, backing: store.backing });
   await app.register(tenantRoutes, { services });
