@@ -1,0 +1,123 @@
+// Ack grouping (reference §6.6): individual acks are buffered and flushed as one ACK every
+// `groupMs` or at `maxGroup` ids; a cumulative ack keeps only the highest id. Batch messages
+// are acked per entry once every index of the entry is acked, unless batch-index acks are on,
+// in which case a partial ack carries ack_set (bits set = still unacked) and batch_size.
+import Long from 'long';
+import { MessageId } from '../message/index.ts';
+import { toLong, type MessageIdData } from '../protocol/index.ts';
+
+export interface AckSink {
+  (ids: MessageIdData[], cumulative: boolean): void;
+}
+
+export class AckTracker {
+  #sink: AckSink;
+  #groupMs: number;
+  #maxGroup: number;
+  #batchIndexAck: boolean;
+  #individual = new Map<string, MessageIdData>();
+  #cumulative: MessageId | null = null;
+  #batches = new Map<string, Set<number>>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(sink: AckSink, options: { groupMs?: number; maxGroup?: number; batchIndexAck?: boolean } = {}) {
+    this.#sink = sink;
+    this.#groupMs = options.groupMs ?? 100;
+    this.#maxGroup = options.maxGroup ?? 1000;
+    this.#batchIndexAck = options.batchIndexAck ?? false;
+  }
+
+  /** Individual ack. Keyed by entry: a fuller state of the same entry replaces an older one. */
+  ack(id: MessageId): void {
+    if (this.#entryDone(id) === 'partial') {
+      if (!this.#batchIndexAck) return;
+      this.#individual.set(entryKey(id), this.#batchIndexData(id));
+    } else {
+      this.#individual.set(entryKey(id), entryData(id));
+    }
+    this.#schedule();
+  }
+
+  ackCumulative(id: MessageId): void {
+    if (!this.#cumulative || id.compare(this.#cumulative) > 0) this.#cumulative = id;
+    this.#schedule();
+  }
+
+  /** Whether an id was acked but not yet flushed: a redelivered duplicate can be dropped. */
+  isPendingAck(id: MessageId): boolean {
+    return this.#individual.has(entryKey(id)) || (this.#cumulative !== null && id.compare(this.#cumulative) <= 0 && id.partition === this.#cumulative.partition);
+  }
+
+  #entryDone(id: MessageId): 'done' | 'partial' {
+    if (id.batchIndex < 0 || id.batchSize <= 1) return 'done';
+    const key = entryKey(id);
+    let remaining = this.#batches.get(key);
+    if (!remaining) {
+      remaining = new Set(Array.from({ length: id.batchSize }, (_, i) => i));
+      this.#batches.set(key, remaining);
+    }
+    remaining.delete(id.batchIndex);
+    if (remaining.size > 0) return 'partial';
+    this.#batches.delete(key);
+    return 'done';
+  }
+
+  #batchIndexData(id: MessageId): MessageIdData {
+    const remaining = this.#batches.get(entryKey(id))!;
+    const words: Long[] = [];
+    for (let w = 0; w * 64 < id.batchSize; w++) {
+      let bits = 0n;
+      for (let b = 0; b < 64 && w * 64 + b < id.batchSize; b++) if (remaining.has(w * 64 + b)) bits |= 1n << BigInt(b);
+      words.push(toLong(bits, false));
+    }
+    return { ...entryData(id), ackSet: words, batchSize: id.batchSize };
+  }
+
+  #schedule(): void {
+    if (this.#individual.size >= this.#maxGroup) {
+      this.flush();
+      return;
+    }
+    if (this.#groupMs <= 0) {
+      this.flush();
+      return;
+    }
+    this.#timer ??= setTimeout(() => this.flush(), this.#groupMs);
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#individual.size > 0) {
+      const ids = [...this.#individual.values()];
+      this.#individual.clear();
+      this.#sink(ids, false);
+    }
+    if (this.#cumulative) {
+      const id = this.#cumulative;
+      this.#cumulative = null;
+      this.#sink([id.toData()], true);
+    }
+  }
+
+  /** Forget batch progress (after a reconnect the broker redelivers whole entries). */
+  reset(): void {
+    this.#batches.clear();
+  }
+
+  close(): void {
+    this.flush();
+    clearTimeout(this.#timer);
+  }
+}
+
+function entryKey(id: MessageId): string {
+  return `${id.ledgerId}:${id.entryId}:${id.partition}`;
+}
+
+function entryData(id: MessageId): MessageIdData {
+  const data: MessageIdData = { ledgerId: toLong(id.ledgerId), entryId: toLong(id.entryId) };
+  if (id.partition >= 0) data.partition = id.partition;
+  return data;
+}
+

@@ -1,0 +1,359 @@
+// The public consumer: one PartitionConsumer per partition of each subscribed topic, all
+// feeding one queue that `receive`, `receiveBatch` and `for await` read. Dead-letter and retry
+// topics follow Java's names and properties (reference §6.7).
+import { ClientErrorCode, PulsarError } from '../errors.ts';
+import type { ClientContext, TransactionHandle } from '../context.ts';
+import { MessageId, type Message } from '../message/index.ts';
+import { Producer } from '../producer/index.ts';
+import { TopicName } from '../topic/index.ts';
+import {
+  PartitionConsumer, type Delivery, type InitialPosition, type PartitionConsumerOptions, type SubscriptionType,
+} from './partition-consumer.ts';
+
+export interface DeadLetterPolicy {
+  /** A message redelivered this many times goes to the dead-letter topic instead of the application. */
+  maxRedeliverCount: number;
+  /** Default `<topic>-<subscription>-DLQ`. */
+  deadLetterTopic?: string;
+}
+
+export interface RetryPolicy {
+  /** Default `<topic>-<subscription>-RETRY`. */
+  retryTopic?: string;
+  /** Reconsumed more than this many times → dead-letter topic. Default 16 (Java's). */
+  maxReconsumeTimes?: number;
+}
+
+export interface ConsumerOptions {
+  topic?: string;
+  topics?: string[];
+  subscription: string;
+  /** Default Exclusive. */
+  type?: SubscriptionType;
+  /** Default Latest. */
+  initialPosition?: InitialPosition;
+  /** Default 1000. */
+  receiverQueueSize?: number;
+  consumerName?: string;
+  /** Default 100 ms; 0 sends every ack at once. */
+  ackGroupingMs?: number;
+  /** Ack single messages of a batch with ack_set (needs acknowledgmentAtBatchIndexLevelEnabled on the broker). */
+  batchIndexAck?: boolean;
+  /** Default 60 s. */
+  nackRedeliveryDelayMs?: number;
+  /** 0 (default) disables. */
+  ackTimeoutMs?: number;
+  priorityLevel?: number;
+  readCompacted?: boolean;
+  replicateSubscriptionState?: boolean;
+  subscriptionProperties?: Record<string, string>;
+  deadLetter?: DeadLetterPolicy;
+  retry?: RetryPolicy;
+}
+
+/** Reader-only options, see Client.createReader. */
+export interface InternalConsumerOptions extends ConsumerOptions {
+  durable?: boolean;
+  startMessageId?: MessageId;
+}
+
+interface Queued {
+  from: PartitionConsumer;
+  message: Message;
+}
+
+export const RETRY_PROPERTIES = {
+  realTopic: 'REAL_TOPIC',
+  originMessageId: 'ORIGIN_MESSAGE_ID',
+  reconsumeTimes: 'RECONSUMETIMES',
+  delayTime: 'DELAY_TIME',
+} as const;
+
+export class Consumer implements Delivery, AsyncIterable<Message> {
+  readonly subscription: string;
+  #ctx: ClientContext;
+  #options: InternalConsumerOptions;
+  #children: PartitionConsumer[] = [];
+  #byTopic = new Map<string, PartitionConsumer>();
+  #queue: Queued[] = [];
+  #head = 0;
+  #waiters: { resolve(q: Queued | null): void; reject(e: PulsarError): void }[] = [];
+  #closed = false;
+  #failure: PulsarError | null = null;
+  #dlq: Promise<Producer> | undefined;
+  #retry: Promise<Producer> | undefined;
+  #primaryTopics: string[];
+
+  private constructor(ctx: ClientContext, options: InternalConsumerOptions) {
+    this.#ctx = ctx;
+    this.#options = options;
+    this.subscription = options.subscription;
+    this.#primaryTopics = options.topics ?? (options.topic ? [options.topic] : []);
+    if (this.#primaryTopics.length === 0) {
+      throw new PulsarError(ClientErrorCode.InvalidConfiguration, 'a consumer needs `topic` or `topics`');
+    }
+  }
+
+  static async create(ctx: ClientContext, options: InternalConsumerOptions): Promise<Consumer> {
+    const consumer = new Consumer(ctx, options);
+    const topics = consumer.#primaryTopics.map((t) => TopicName.parse(t));
+    if (options.retry) topics.push(TopicName.parse(consumer.#retryTopicName()));
+    const perPartition: PartitionConsumerOptions = {
+      subscription: options.subscription,
+      type: options.type ?? 'Exclusive',
+      initialPosition: options.initialPosition ?? 'Latest',
+      receiverQueueSize: options.receiverQueueSize ?? 1000,
+      consumerName: options.consumerName,
+      ackGroupingMs: options.ackGroupingMs ?? 100,
+      batchIndexAck: options.batchIndexAck ?? false,
+      nackRedeliveryDelayMs: options.nackRedeliveryDelayMs ?? 60_000,
+      ackTimeoutMs: options.ackTimeoutMs ?? 0,
+      priorityLevel: options.priorityLevel,
+      readCompacted: options.readCompacted,
+      replicateSubscriptionState: options.replicateSubscriptionState,
+      durable: options.durable ?? true,
+      startMessageId: options.startMessageId,
+      subscriptionProperties: options.subscriptionProperties,
+    };
+    try {
+      for (const topic of topics) {
+        const n = topic.isPartition ? 0 : await ctx.lookup.partitions(String(topic));
+        const names = n === 0 ? [[String(topic), topic.partitionIndex] as const] : Array.from({ length: n }, (_, i) => [String(topic.partition(i)), i] as const);
+        for (const [name, partition] of names) {
+          const child = new PartitionConsumer(ctx, consumer, name, partition, { ...perPartition });
+          consumer.#children.push(child);
+          consumer.#byTopic.set(name, child);
+        }
+      }
+      await Promise.all(consumer.#children.map((c) => c.start()));
+    } catch (err) {
+      await consumer.close().catch(() => undefined);
+      throw err;
+    }
+    return consumer;
+  }
+
+  get topics(): string[] {
+    return [...this.#byTopic.keys()];
+  }
+
+  // Delivery
+  push(from: PartitionConsumer, messages: Message[]): void {
+    for (const message of messages) {
+      const waiter = this.#waiters.shift();
+      if (waiter) {
+        this.#deliver(from, message, 1);
+        waiter.resolve({ from, message });
+      } else {
+        this.#queue.push({ from, message });
+      }
+    }
+    this.#ctx.instrumentation.emit('consumer.receive', () => ({ topic: from.topic, subscription: this.subscription, messages: messages.length }));
+  }
+
+  purge(from: PartitionConsumer): number {
+    const before = this.#queue.length - this.#head;
+    this.#queue = this.#queue.slice(this.#head).filter((q) => q.from !== from);
+    this.#head = 0;
+    return before - this.#queue.length;
+  }
+
+  failed(from: PartitionConsumer, err: PulsarError): void {
+    this.#ctx.logger.error({ topic: from.topic, code: err.code, err: err.message }, 'consumer failed permanently');
+    this.#failure = err;
+    this.#waiters.splice(0).forEach((w) => w.reject(err));
+  }
+
+  #deliver(from: PartitionConsumer, message: Message, count: number): void {
+    from.delivered(count, message.id);
+  }
+
+  #take(): Queued | undefined {
+    if (this.#head >= this.#queue.length) return undefined;
+    const q = this.#queue[this.#head++]!;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#deliver(q.from, q.message, 1);
+    return q;
+  }
+
+  /** The next message; rejects with AlreadyClosed once the consumer is closed. */
+  async receive(timeoutMs?: number): Promise<Message> {
+    for (;;) {
+      const q = await this.#next(timeoutMs);
+      if (!q) throw new PulsarError(ClientErrorCode.Timeout, `no message within ${timeoutMs} ms`, { retriable: true });
+      if (await this.#divertToDeadLetter(q)) continue;
+      return q.message;
+    }
+  }
+
+  async #next(timeoutMs?: number): Promise<Queued | null> {
+    if (this.#closed) throw new PulsarError(ClientErrorCode.AlreadyClosed, 'consumer is closed');
+    if (this.#failure) throw this.#failure;
+    const q = this.#take();
+    if (q) return q;
+    return new Promise<Queued | null>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.#waiters.push(waiter);
+      if (timeoutMs !== undefined) {
+        setTimeout(() => {
+          const i = this.#waiters.indexOf(waiter);
+          if (i >= 0) { this.#waiters.splice(i, 1); resolve(null); }
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /**
+   * Up to `maxMessages`, waiting at most `timeoutMs` for the first and then taking whatever is
+   * already queued: the runtime's "N messages or T ms" batch (DESIGN.md, exactly-once loop).
+   */
+  async receiveBatch(options: { maxMessages?: number; timeoutMs?: number } = {}): Promise<Message[]> {
+    const max = options.maxMessages ?? 100;
+    const timeoutMs = options.timeoutMs ?? 100;
+    const deadline = Date.now() + timeoutMs;
+    const out: Message[] = [];
+    while (out.length < max) {
+      const left = deadline - Date.now();
+      const q = out.length === 0 || this.#head < this.#queue.length ? await this.#next(Math.max(0, left)) : null;
+      if (!q) break;
+      if (await this.#divertToDeadLetter(q)) continue;
+      out.push(q.message);
+      if (left <= 0 && this.#head >= this.#queue.length) break;
+    }
+    return out;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
+    for (;;) {
+      let message: Message;
+      try {
+        message = await this.receive();
+      } catch (err) {
+        if (err instanceof PulsarError && err.code === ClientErrorCode.AlreadyClosed) return;
+        throw err;
+      }
+      yield message;
+    }
+  }
+
+  #child(message: Message | MessageId, topic?: string): PartitionConsumer {
+    const t = topic ?? (message as Message).topic;
+    const child = (t && this.#byTopic.get(t)) || (this.#children.length === 1 ? this.#children[0] : undefined);
+    if (!child) throw new PulsarError(ClientErrorCode.InvalidConfiguration, `message from ${t} does not belong to this consumer`);
+    return child;
+  }
+
+  ack(message: Message): void {
+    this.#child(message).ack(message.id);
+  }
+
+  ackCumulative(message: Message): void {
+    this.#child(message).ackCumulative(message.id);
+  }
+
+  /** Acknowledge inside a transaction; the ack is final only when the transaction commits. */
+  ackWithTxn(message: Message, txn: TransactionHandle, options: { cumulative?: boolean } = {}): Promise<void> {
+    const operation = this.#child(message).ackWithTxn(message.id, txn, options.cumulative ?? false);
+    txn.track(operation);
+    return operation;
+  }
+
+  /** Redeliver after nackRedeliveryDelayMs. */
+  nack(message: Message): void {
+    this.#child(message).nack(message.id);
+  }
+
+  /** Redeliver every unacked message of this consumer now. */
+  redeliverUnacknowledged(): void {
+    for (const c of this.#children) c.redeliver([]);
+  }
+
+  async seek(target: MessageId | number): Promise<void> {
+    const children = typeof target === 'number' || target.partition < 0 ? this.#children : this.#children.filter((c) => c.partition === (target as MessageId).partition);
+    await Promise.all(children.map((c) => c.seek(target)));
+  }
+
+  /** Entry-level id of the last message in the topic (first partition for partitioned topics). */
+  getLastMessageId(): Promise<MessageId> {
+    return this.#children[0]!.getLastMessageId();
+  }
+
+  /** Publish a copy to the retry topic, delayed, and ack the original (reference §6.7). */
+  async reconsumeLater(message: Message, delayMs: number): Promise<void> {
+    const retry = this.#options.retry;
+    if (!retry) throw new PulsarError(ClientErrorCode.InvalidConfiguration, 'reconsumeLater needs a retry policy');
+    const times = Number(message.properties[RETRY_PROPERTIES.reconsumeTimes] ?? '0') + 1;
+    const properties: Record<string, string> = {
+      ...message.properties,
+      [RETRY_PROPERTIES.reconsumeTimes]: String(times),
+      [RETRY_PROPERTIES.delayTime]: String(delayMs),
+    };
+    properties[RETRY_PROPERTIES.realTopic] ??= message.topic;
+    properties[RETRY_PROPERTIES.originMessageId] ??= message.id.toString();
+    const out = { value: message.value, properties, ...(message.key !== undefined ? { key: message.key } : {}) };
+    if (times > (retry.maxReconsumeTimes ?? 16)) {
+      await (await this.#deadLetterProducer()).send(out);
+    } else {
+      await (await this.#retryProducer()).send({ ...out, deliverAfterMs: delayMs });
+    }
+    this.ack(message);
+  }
+
+  async #divertToDeadLetter(q: Queued): Promise<boolean> {
+    const policy = this.#options.deadLetter;
+    if (!policy || q.message.redeliveryCount < policy.maxRedeliverCount) return false;
+    const m = q.message;
+    try {
+      const producer = await this.#deadLetterProducer();
+      await producer.send({
+        value: m.value,
+        properties: { ...m.properties, [RETRY_PROPERTIES.realTopic]: m.topic, [RETRY_PROPERTIES.originMessageId]: m.id.toString() },
+        ...(m.key !== undefined ? { key: m.key } : {}),
+      });
+      this.ack(m);
+    } catch (err) {
+      this.#ctx.logger.warn({ topic: m.topic, err: String(err) }, 'dead-letter publish failed; nacking');
+      this.nack(m);
+    }
+    return true;
+  }
+
+  #baseTopic(): TopicName {
+    return TopicName.parse(this.#primaryTopics[0]!).base;
+  }
+
+  #retryTopicName(): string {
+    return this.#options.retry?.retryTopic ?? `${this.#baseTopic()}-${this.subscription}-RETRY`;
+  }
+
+  #deadLetterProducer(): Promise<Producer> {
+    const topic = this.#options.deadLetter?.deadLetterTopic ?? `${this.#baseTopic()}-${this.subscription}-DLQ`;
+    this.#dlq ??= Producer.create(this.#ctx, { topic, batching: false });
+    this.#dlq.catch(() => { this.#dlq = undefined; });
+    return this.#dlq;
+  }
+
+  #retryProducer(): Promise<Producer> {
+    this.#retry ??= Producer.create(this.#ctx, { topic: this.#retryTopicName(), batching: false });
+    this.#retry.catch(() => { this.#retry = undefined; });
+    return this.#retry;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const err = new PulsarError(ClientErrorCode.AlreadyClosed, 'consumer is closed');
+    this.#waiters.splice(0).forEach((w) => w.reject(err));
+    await Promise.all(this.#children.map((c) => c.close()));
+    await Promise.all([this.#dlq, this.#retry].map((p) => p?.then((pr) => pr.close(), () => undefined)));
+  }
+
+  async unsubscribe(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#children.map((c) => c.close(true)));
+    await Promise.all([this.#dlq, this.#retry].map((p) => p?.then((pr) => pr.close(), () => undefined)));
+  }
+}

@@ -1,0 +1,103 @@
+// Turns one MESSAGE frame into the messages it carries: checksum → decompress → split batch
+// (reference §4.4, §4.5). Failures become one message with `error` set for the entry, so bad
+// input is handed to the application instead of dropped (issue 3, "Bad input").
+import { ClientErrorCode, PulsarError } from '../errors.ts';
+import { MessageId, type Message } from '../message/index.ts';
+import {
+  decodeBatch, decompress, has, toBigInt, type BaseCommand, type U64, type KeyValue, type MessageMetadata, type PayloadSection,
+} from '../protocol/index.ts';
+
+export interface DecodedEntry {
+  messages: Message[];
+  /** Messages in the entry that were skipped (already acked or compacted out): their permits return. */
+  skipped: number;
+}
+
+function properties(list: KeyValue[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (list) for (const kv of list) out[kv.key] = kv.value;
+  return out;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function asBuffer(b: Uint8Array | undefined): Buffer | undefined {
+  if (b === undefined) return undefined;
+  if (Buffer.isBuffer(b)) return b;
+  return b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(b as ArrayLike<number>);
+}
+
+/** Bit i of the ack set: bit (i mod 64) of word floor(i/64), LSB first; set = still unacked (§3.6). */
+function stillUnacked(ackSet: U64[] | undefined, i: number): boolean {
+  if (!ackSet || ackSet.length === 0) return true;
+  const word = ackSet[i >> 6];
+  if (word === undefined) return false;
+  const big = typeof word === 'number' ? BigInt(word) : BigInt.asUintN(64, (BigInt(word.high) << 32n) | BigInt(word.low >>> 0));
+  return ((big >> BigInt(i & 63)) & 1n) === 1n;
+}
+
+export function decodeEntry(topic: string, partition: number, cmd: NonNullable<BaseCommand['message']>, section: PayloadSection | undefined): DecodedEntry {
+  const entryId = MessageId.fromData(cmd.messageId, partition);
+  const redeliveryCount = cmd.redeliveryCount ?? 0;
+  const md = section?.metadata;
+  const errorMessage = (error: PulsarError, meta?: MessageMetadata, count = 1): DecodedEntry => ({
+    messages: [{
+      id: entryId, topic, value: EMPTY, properties: meta ? properties(meta.properties) : {},
+      publishTime: meta ? Number(toBigInt(meta.publishTime)) : 0, eventTime: 0,
+      producerName: meta?.producerName ?? '', sequenceId: meta ? toBigInt(meta.sequenceId) : -1n, redeliveryCount, error,
+    }],
+    skipped: Math.max(0, count - 1),
+  });
+  if (!section) return errorMessage(new PulsarError(ClientErrorCode.BatchDecode, 'MESSAGE without payload'));
+  if (section.error || !md) return errorMessage(section.error ?? new PulsarError(ClientErrorCode.BatchDecode, 'no metadata'), md);
+  const count = has(md, 'numMessagesInBatch') ? md.numMessagesInBatch! : -1;
+  let raw: Uint8Array;
+  try {
+    raw = decompress(md.compression ?? 0, section.payload, md.uncompressedSize ?? 0);
+  } catch (err) {
+    return errorMessage(err as PulsarError, md, Math.max(1, count));
+  }
+  const publishTime = Number(toBigInt(md.publishTime));
+  const base = {
+    topic, publishTime, producerName: md.producerName, redeliveryCount,
+  };
+  if (count < 0) {
+    return {
+      messages: [{
+        ...base, id: entryId, value: asBuffer(raw)!, sequenceId: toBigInt(md.sequenceId),
+        key: has(md, 'partitionKey') ? md.partitionKey : undefined,
+        orderingKey: has(md, 'orderingKey') ? asBuffer(md.orderingKey) : undefined,
+        properties: properties(md.properties),
+        eventTime: Number(toBigInt(md.eventTime)),
+      }],
+      skipped: 0,
+    };
+  }
+  let entries;
+  try {
+    entries = decodeBatch(raw, count);
+  } catch (err) {
+    return errorMessage(err as PulsarError, md, count);
+  }
+  const messages: Message[] = [];
+  let skipped = 0;
+  const first = toBigInt(md.sequenceId);
+  entries.forEach((e, i) => {
+    const s = e.metadata;
+    if (s.compactedOut || !stillUnacked(cmd.ackSet, i)) {
+      skipped++;
+      return;
+    }
+    messages.push({
+      ...base,
+      id: new MessageId(entryId.ledgerId, entryId.entryId, partition, i, count),
+      value: asBuffer(e.payload)!,
+      key: has(s, 'partitionKey') ? s.partitionKey : undefined,
+      orderingKey: has(s, 'orderingKey') ? asBuffer(s.orderingKey) : undefined,
+      properties: properties(s.properties),
+      eventTime: Number(toBigInt(s.eventTime)),
+      sequenceId: has(s, 'sequenceId') ? toBigInt(s.sequenceId) : first + BigInt(i),
+    });
+  });
+  return { messages, skipped };
+}

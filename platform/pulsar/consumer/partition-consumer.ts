@@ -1,0 +1,353 @@
+// A consumer on one (partition) topic: SUBSCRIBE, flow permits, acks, nacks, redelivery and
+// reconnect. Permits (reference §3.6, §6.5): FLOW(receiverQueueSize) after each subscribe, then
+// FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
+import { ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
+import { MessageId, type Message } from '../message/index.ts';
+import { Backoff, nextResourceId, sleep, type Connection, type ConsumerHandler } from '../network/index.ts';
+import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
+import type { ClientContext, TransactionHandle } from '../context.ts';
+import { AckTracker } from './ack-tracker.ts';
+import { decodeEntry } from './message-decoder.ts';
+
+export const SubscriptionType = { Exclusive: 0, Shared: 1, Failover: 2, KeyShared: 3 } as const;
+export type SubscriptionType = keyof typeof SubscriptionType;
+export const InitialPosition = { Latest: 0, Earliest: 1 } as const;
+export type InitialPosition = keyof typeof InitialPosition;
+
+export interface PartitionConsumerOptions {
+  subscription: string;
+  type: SubscriptionType;
+  initialPosition: InitialPosition;
+  receiverQueueSize: number;
+  consumerName?: string;
+  ackGroupingMs: number;
+  batchIndexAck: boolean;
+  nackRedeliveryDelayMs: number;
+  ackTimeoutMs: number;
+  priorityLevel?: number;
+  readCompacted?: boolean;
+  replicateSubscriptionState?: boolean;
+  /** Reader: a non-durable cursor starting at `startMessageId`. */
+  durable: boolean;
+  startMessageId?: MessageId;
+  startMessageIdInclusive?: boolean;
+  subscriptionProperties?: Record<string, string>;
+}
+
+/** Where a partition consumer delivers: the parent's shared queue. */
+export interface Delivery {
+  push(consumer: PartitionConsumer, messages: Message[]): void;
+  /** Drop queued messages of this partition (its connection went away; the broker redelivers). */
+  purge(consumer: PartitionConsumer): number;
+  failed(consumer: PartitionConsumer, err: PulsarError): void;
+}
+
+const State = { Connecting: 0, Ready: 1, Closed: 2, Failed: 3 } as const;
+type State = (typeof State)[keyof typeof State];
+
+export class PartitionConsumer implements ConsumerHandler {
+  readonly topic: string;
+  readonly partition: number;
+  readonly consumerId = nextResourceId();
+  readonly options: PartitionConsumerOptions;
+  #ctx: ClientContext;
+  #delivery: Delivery;
+  #state: State = State.Connecting;
+  #cnx: Connection | null = null;
+  #permitsToReturn = 0;
+  #acks: AckTracker;
+  #nacks = new Map<string, { id: MessageId; at: number }>();
+  #unacked = new Map<string, { id: MessageId; at: number }>();
+  #timer: NodeJS.Timeout | undefined;
+  #backoff: Backoff;
+  #reconnecting = false;
+  #lastDelivered: MessageId | undefined;
+  #active = true;
+
+  constructor(ctx: ClientContext, delivery: Delivery, topic: string, partition: number, options: PartitionConsumerOptions) {
+    this.#ctx = ctx;
+    this.#delivery = delivery;
+    this.topic = topic;
+    this.partition = partition;
+    this.options = options;
+    this.#backoff = new Backoff(ctx.backoff);
+    this.#acks = new AckTracker((ids, cumulative) => this.#sendAck(ids, cumulative), {
+      groupMs: options.ackGroupingMs,
+      batchIndexAck: options.batchIndexAck,
+    });
+    const tick = Math.max(100, Math.min(1000, options.nackRedeliveryDelayMs, options.ackTimeoutMs || 1000));
+    this.#timer = setInterval(() => this.#redeliverDue(), tick);
+    this.#timer.unref();
+  }
+
+  get isActive(): boolean {
+    return this.#active;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.#attach();
+    } catch (err) {
+      this.#shutdown();
+      this.#state = State.Failed;
+      throw err;
+    }
+  }
+
+  async #attach(): Promise<void> {
+    const { logical, physical } = await this.#ctx.lookup.lookup(this.topic);
+    const cnx = await this.#ctx.pool.get(logical, physical);
+    const o = this.options;
+    const subscribe: NonNullable<BaseCommand['subscribe']> = {
+      topic: this.topic,
+      subscription: o.subscription,
+      subType: SubscriptionType[o.type],
+      consumerId: toLong(this.consumerId),
+      requestId: 0,
+      initialPosition: InitialPosition[o.initialPosition],
+      durable: o.durable,
+    };
+    if (o.consumerName) subscribe.consumerName = o.consumerName;
+    if (o.priorityLevel !== undefined) subscribe.priorityLevel = o.priorityLevel;
+    if (o.readCompacted) subscribe.readCompacted = true;
+    if (o.replicateSubscriptionState) subscribe.replicateSubscriptionState = true;
+    if (o.type === 'KeyShared') subscribe.keySharedMeta = { keySharedMode: 0 }; // AUTO_SPLIT, as Java sends (§3.6)
+    if (o.subscriptionProperties) {
+      subscribe.subscriptionProperties = Object.entries(o.subscriptionProperties).map(([key, value]) => ({ key, value }));
+    }
+    // A reader resumes after the last message it handed out (§6.5).
+    const start = this.#lastDelivered ?? o.startMessageId;
+    if (!o.durable && start) subscribe.startMessageId = start.toData();
+    cnx.registerConsumer(this.consumerId, this);
+    try {
+      await cnx.request({ type: CommandType.SUBSCRIBE, subscribe });
+    } catch (err) {
+      cnx.unregisterConsumer(this.consumerId);
+      if (err instanceof PulsarTimeoutError) {
+        cnx.sendCommand({ type: CommandType.CLOSE_CONSUMER, closeConsumer: { consumerId: toLong(this.consumerId), requestId: toLong(0n) } });
+      }
+      throw err;
+    }
+    if (this.#state !== State.Connecting) {
+      cnx.unregisterConsumer(this.consumerId);
+      return;
+    }
+    this.#cnx = cnx;
+    this.#state = State.Ready;
+    this.#backoff.reset();
+    this.#permitsToReturn = 0;
+    if (o.receiverQueueSize > 0) this.#flow(o.receiverQueueSize);
+  }
+
+  #flow(permits: number): void {
+    this.#cnx?.sendCommand({ type: CommandType.FLOW, flow: { consumerId: toLong(this.consumerId), messagePermits: permits } });
+  }
+
+  /** The parent handed `count` messages to the application (or dropped them): return permits. */
+  delivered(count: number, last?: MessageId): void {
+    if (last) {
+      this.#lastDelivered = last;
+      if (this.options.ackTimeoutMs > 0 && this.options.durable) this.#unacked.set(last.key(), { id: last, at: Date.now() });
+    }
+    this.#permitsToReturn += count;
+    const threshold = Math.max(1, Math.floor(this.options.receiverQueueSize / 2));
+    if (this.#permitsToReturn >= threshold && this.#state === State.Ready) {
+      this.#flow(this.#permitsToReturn);
+      this.#permitsToReturn = 0;
+    }
+  }
+
+  // ConsumerHandler
+  onMessage(cmd: NonNullable<BaseCommand['message']>, payload: PayloadSection | undefined): void {
+    const { messages, skipped } = decodeEntry(this.topic, this.partition, cmd, payload);
+    // A reader starting at an id (exclusive, Java's default) skips that id and anything before it.
+    const start = !this.options.durable && !this.#lastDelivered && !this.options.startMessageIdInclusive ? this.options.startMessageId : undefined;
+    const fresh = messages.filter((m) => !this.#acks.isPendingAck(m.id) && !(start && !start.equals(MessageId.earliest) && m.id.compare(start) <= 0));
+    const dropped = skipped + (messages.length - fresh.length);
+    if (dropped > 0) this.delivered(dropped);
+    if (fresh.length > 0) this.#delivery.push(this, fresh);
+  }
+
+  onActiveChange(active: boolean): void {
+    this.#active = active;
+  }
+
+  onBrokerClose(): void { this.#disconnected(); }
+  onConnectionClosed(): void { this.#disconnected(); }
+
+  #disconnected(): void {
+    if (this.#state !== State.Ready) return;
+    this.#cnx = null;
+    this.#state = State.Connecting;
+    // Everything unacked comes back from the broker: drop local copies and batch progress (§6.5).
+    this.#delivery.purge(this);
+    this.#acks.reset();
+    this.#unacked.clear();
+    void this.#reconnectLoop();
+  }
+
+  async #reconnectLoop(): Promise<void> {
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
+    try {
+      while (this.#state === State.Connecting && !this.#ctx.closing.aborted) {
+        const delay = this.#backoff.next();
+        this.#ctx.instrumentation.emit('connection.reconnect', () => ({ kind: 'consumer', topic: this.topic, attempt: this.#backoff.attempts, delayMs: delay }));
+        await sleep(delay, this.#ctx.closing);
+        if (this.#state !== State.Connecting) return;
+        try {
+          await this.#attach();
+          return;
+        } catch (err) {
+          const e = err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ConnectFailed, String(err), { cause: err, retriable: true });
+          this.#ctx.logger.warn({ topic: this.topic, code: e.code, err: e.message }, 'consumer reconnect failed');
+          if (!e.retriable) {
+            this.#state = State.Failed;
+            this.#shutdown();
+            this.#delivery.failed(this, e);
+            return;
+          }
+        }
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  ack(id: MessageId): void {
+    this.#unacked.delete(id.key());
+    this.#nacks.delete(id.key());
+    this.#acks.ack(id);
+  }
+
+  ackCumulative(id: MessageId): void {
+    for (const [k, v] of this.#unacked) if (v.id.compare(id) <= 0) this.#unacked.delete(k);
+    this.#acks.ackCumulative(id);
+  }
+
+  /** A transactional ack goes out at once with a request id; ACK_RESPONSE tells its fate (§5.3). */
+  async ackWithTxn(id: MessageId, txn: TransactionHandle, cumulative: boolean): Promise<void> {
+    txn.assertOpen();
+    await txn.registerAckedSubscription(this.topic, this.options.subscription);
+    const cnx = this.#cnx;
+    if (!cnx) throw new PulsarError(ClientErrorCode.ConnectionClosed, `consumer on ${this.topic} is reconnecting`, { retriable: true });
+    const data = id.toData();
+    if (id.batchIndex >= 0 && id.batchSize > 1) {
+      // Batch-index ack: bits set for every index except this one (§3.6).
+      const words = [];
+      for (let w = 0; w * 64 < id.batchSize; w++) {
+        let bits = 0n;
+        for (let b = 0; b < 64 && w * 64 + b < id.batchSize; b++) if (w * 64 + b !== id.batchIndex) bits |= 1n << BigInt(b);
+        words.push(toLong(bits, false));
+      }
+      data.ackSet = words;
+      data.batchSize = id.batchSize;
+      delete data.batchIndex;
+    }
+    this.#unacked.delete(id.key());
+    await cnx.request({
+      type: CommandType.ACK,
+      ack: {
+        consumerId: toLong(this.consumerId),
+        ackType: cumulative ? 1 : 0,
+        messageId: [data],
+        txnidMostBits: toLong(txn.mostBits),
+        txnidLeastBits: toLong(txn.leastBits),
+      },
+    });
+  }
+
+  nack(id: MessageId): void {
+    this.#unacked.delete(id.key());
+    this.#nacks.set(id.key(), { id, at: Date.now() + this.options.nackRedeliveryDelayMs });
+  }
+
+  #sendAck(ids: MessageIdData[], cumulative: boolean): void {
+    this.#cnx?.sendCommand({
+      type: CommandType.ACK,
+      ack: { consumerId: toLong(this.consumerId), ackType: cumulative ? 1 : 0, messageId: ids },
+    });
+    this.#ctx.instrumentation.emit('consumer.ack', () => ({ topic: this.topic, subscription: this.options.subscription, messages: ids.length }));
+  }
+
+  #redeliverDue(): void {
+    const now = Date.now();
+    const due: MessageId[] = [];
+    for (const [k, v] of this.#nacks) if (v.at <= now) { due.push(v.id); this.#nacks.delete(k); }
+    if (this.options.ackTimeoutMs > 0) {
+      for (const [k, v] of this.#unacked) if (now - v.at >= this.options.ackTimeoutMs) { due.push(v.id); this.#unacked.delete(k); }
+    }
+    if (due.length > 0) this.redeliver(due);
+  }
+
+  /**
+   * REDELIVER_UNACKNOWLEDGED_MESSAGES. Specific ids are honoured only by Shared and Key_Shared;
+   * for Exclusive/Failover we redeliver everything, clearing the local queue first (§6.6).
+   */
+  redeliver(ids: MessageId[]): void {
+    const cnx = this.#cnx;
+    if (!cnx) return;
+    const consumerId = toLong(this.consumerId);
+    if (this.options.type === 'Shared' || this.options.type === 'KeyShared') {
+      const entries = new Map<string, MessageIdData>();
+      for (const id of ids) {
+        const d: MessageIdData = { ledgerId: toLong(id.ledgerId), entryId: toLong(id.entryId) };
+        if (id.partition >= 0) d.partition = id.partition;
+        entries.set(`${id.ledgerId}:${id.entryId}`, d);
+      }
+      const list = [...entries.values()];
+      for (let i = 0; i < list.length; i += 1000) {
+        cnx.sendCommand({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumerId, messageIds: list.slice(i, i + 1000) } });
+      }
+    } else {
+      const cleared = this.#delivery.purge(this);
+      this.#acks.reset();
+      cnx.sendCommand({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumerId } });
+      if (cleared > 0) this.delivered(cleared);
+    }
+  }
+
+  flushAcks(): void {
+    this.#acks.flush();
+  }
+
+  async seek(target: MessageId | number): Promise<void> {
+    const cnx = this.#cnx;
+    if (!cnx) throw new PulsarError(ClientErrorCode.ConnectionClosed, `consumer on ${this.topic} is reconnecting`, { retriable: true });
+    this.#acks.flush();
+    const seek: NonNullable<BaseCommand['seek']> = { consumerId: toLong(this.consumerId), requestId: 0 };
+    if (typeof target === 'number') seek.messagePublishTime = toLong(BigInt(target));
+    else seek.messageId = target.toData();
+    // The broker answers SUCCESS, then closes this consumer; we re-subscribe from the new position.
+    this.#lastDelivered = undefined;
+    if (!this.options.durable) this.options.startMessageId = typeof target === 'number' ? this.options.startMessageId : target;
+    await cnx.request({ type: CommandType.SEEK, seek });
+    this.#delivery.purge(this);
+  }
+
+  async getLastMessageId(): Promise<MessageId> {
+    const cnx = this.#cnx;
+    if (!cnx) throw new PulsarError(ClientErrorCode.ConnectionClosed, `consumer on ${this.topic} is reconnecting`, { retriable: true });
+    const res = await cnx.request({ type: CommandType.GET_LAST_MESSAGE_ID, getLastMessageId: { consumerId: toLong(this.consumerId), requestId: 0 } });
+    return MessageId.fromData(res.getLastMessageIdResponse!.lastMessageId, this.partition);
+  }
+
+  #shutdown(): void {
+    clearInterval(this.#timer);
+    this.#acks.close();
+    this.#cnx?.unregisterConsumer(this.consumerId);
+  }
+
+  async close(unsubscribe = false): Promise<void> {
+    if (this.#state === State.Closed) return;
+    this.#acks.flush();
+    const cnx = this.#cnx;
+    this.#state = State.Closed;
+    this.#shutdown();
+    if (cnx && !cnx.closed) {
+      const consumerId = toLong(this.consumerId);
+      if (unsubscribe) await cnx.request({ type: CommandType.UNSUBSCRIBE, unsubscribe: { consumerId, requestId: 0 } });
+      else await cnx.request({ type: CommandType.CLOSE_CONSUMER, closeConsumer: { consumerId, requestId: 0 } }).catch(() => undefined);
+    }
+  }
+}

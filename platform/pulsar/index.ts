@@ -1,0 +1,14 @@
+// platform/pulsar — the public API. Everything else is internal (DESIGN.md, STYLE.md).
+export { PulsarClient, type ClientOptions, type ReaderOptions, type ServiceUrlProvider } from './client.ts';
+export { ClusterFailover, tcpProbe, type ClusterFailoverOptions } from './failover.ts';
+export {
+  PulsarError, PulsarServerError, PulsarProtocolError, PulsarTimeoutError, PulsarConnectionError,
+  ClientErrorCode, SERVER_ERRORS, isRetriable, type PulsarErrorCode, type ServerErrorCode,
+} from './errors.ts';
+export { Instrumentation, silentLogger, type Logger, type InstrumentationEvents, type InstrumentationEvent } from './instrumentation.ts';
+export { MessageId, type Message, type OutgoingMessage } from './message/index.ts';
+export { Producer, AccessMode, javaStringHash, type CreateProducerOptions, type SendOptions, type BatchingOptions, type CompressionName, type MessageRouter, type RoutingMode } from './producer/index.ts';
+export { Consumer, RETRY_PROPERTIES, type ConsumerOptions, type DeadLetterPolicy, type RetryPolicy, SubscriptionType, InitialPosition } from './consumer/index.ts';
+export { Transaction, TransactionState, type TransactionOptions } from './transactions/index.ts';
+export { tokenAuth, type AuthProvider } from './network/index.ts';
+export { TopicName } from './topic/index.ts';

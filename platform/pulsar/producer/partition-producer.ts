@@ -1,0 +1,442 @@
+// A producer on one (partition) topic. Every SEND frame stays in the pending queue until its
+// SEND_RECEIPT; receipts arrive in order, and after a reconnect the whole queue is re-written
+// in order on the new connection, which broker dedup makes safe (reference §6.3). Producer name
+// and producer id survive reconnects; the epoch grows (§3.5).
+import { ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
+import { MessageId, type OutgoingMessage } from '../message/index.ts';
+import { Backoff, nextResourceId, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
+import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
+import type { ClientContext, TransactionHandle } from '../context.ts';
+import { buildFrame, toBytes, type QueuedMessage } from './batch-builder.ts';
+
+export const AccessMode = { Shared: 0, Exclusive: 1, WaitForExclusive: 2, ExclusiveWithFencing: 3 } as const;
+export type AccessMode = keyof typeof AccessMode;
+export type CompressionName = 'NONE' | 'LZ4' | 'ZLIB' | 'SNAPPY';
+
+export interface BatchingOptions {
+  maxMessages?: number;
+  maxBytes?: number;
+  maxDelayMs?: number;
+}
+
+export interface ProducerOptions {
+  topic: string;
+  producerName?: string;
+  accessMode?: AccessMode;
+  /** Defaults: 1000 messages, 128 KiB, 1 ms (Java's defaults, §6.1). `false` sends one frame per message. */
+  batching?: BatchingOptions | false;
+  compression?: CompressionName;
+  /** 0 disables. Transactional messages are never timed out client-side (§5.3). Default 30 s. */
+  sendTimeoutMs?: number;
+  /** Messages accepted but not yet acknowledged by the broker. Default 1000. */
+  maxPendingMessages?: number;
+  /** When the queue is full: wait for room (default) or fail with ProducerQueueFull. */
+  blockIfQueueFull?: boolean;
+  initialSequenceId?: bigint;
+  properties?: Record<string, string>;
+  /** Announce transactional use so the broker readies the topic's transaction buffer first. */
+  transactional?: boolean;
+}
+
+interface Callback {
+  resolve(id: MessageId): void;
+  reject(err: PulsarError): void;
+}
+
+interface PendingSend {
+  lowest: bigint;
+  highest: bigint;
+  count: number;
+  frame: Buffer;
+  callbacks: Callback[];
+  createdAt: number;
+  transactional: boolean;
+  batched: boolean;
+}
+
+const State = { Connecting: 0, Ready: 1, Closing: 2, Closed: 3, Failed: 4 } as const;
+type State = (typeof State)[keyof typeof State];
+
+const U64_MAX = (1n << 64n) - 1n;
+
+export class PartitionProducer implements ProducerHandler {
+  readonly topic: string;
+  readonly partition: number;
+  readonly producerId = nextResourceId();
+  #ctx: ClientContext;
+  #options: ProducerOptions;
+  #compression: number;
+  #batching: Required<BatchingOptions> | null;
+  #name: string | undefined;
+  #userProvidedName: boolean;
+  #epoch = 0n;
+  #topicEpoch: bigint | undefined;
+  #state: State = State.Connecting;
+  #failure: PulsarError | null = null;
+  #cnx: Connection | null = null;
+  #nextSequenceId: bigint | undefined;
+  #pending: PendingSend[] = [];
+  #inflight = 0;
+  #spaceWaiters: (() => void)[] = [];
+  #flushWaiters: (() => void)[] = [];
+  #batch: QueuedMessage[] = [];
+  #batchCallbacks: Callback[] = [];
+  #batchBytes = 0;
+  #batchTxn: TransactionHandle | undefined;
+  #batchTimer: NodeJS.Timeout | undefined;
+  #timeoutTimer: NodeJS.Timeout | undefined;
+  #backoff: Backoff;
+  #reconnecting = false;
+
+  constructor(ctx: ClientContext, options: ProducerOptions, topic: string, partition = -1) {
+    this.#ctx = ctx;
+    this.#options = options;
+    this.topic = topic;
+    this.partition = partition;
+    this.#compression = CompressionType[options.compression ?? 'NONE'];
+    this.#batching = options.batching === false ? null : {
+      maxMessages: options.batching?.maxMessages ?? 1000,
+      maxBytes: options.batching?.maxBytes ?? 128 * 1024,
+      maxDelayMs: options.batching?.maxDelayMs ?? 1,
+    };
+    this.#name = options.producerName;
+    this.#userProvidedName = options.producerName !== undefined;
+    this.#backoff = new Backoff(ctx.backoff);
+    const sendTimeout = options.sendTimeoutMs ?? 30_000;
+    if (sendTimeout > 0) {
+      this.#timeoutTimer = setInterval(() => this.#failTimedOut(sendTimeout), Math.min(1000, sendTimeout));
+      this.#timeoutTimer.unref();
+    }
+  }
+
+  get name(): string | undefined {
+    return this.#name;
+  }
+
+  get lastSequenceId(): bigint {
+    return (this.#nextSequenceId ?? 0n) - 1n;
+  }
+
+  /** First attach; failures go to the caller (later ones are retried in the background). */
+  async start(): Promise<void> {
+    try {
+      await this.#attach();
+    } catch (err) {
+      this.#terminate(asError(err), State.Failed);
+      throw err;
+    }
+  }
+
+  async #attach(): Promise<void> {
+    const { logical, physical } = await this.#ctx.lookup.lookup(this.topic);
+    const cnx = await this.#ctx.pool.get(logical, physical);
+    cnx.registerProducer(this.producerId, this);
+    const producer: NonNullable<BaseCommand['producer']> = {
+      topic: this.topic,
+      producerId: toLong(this.producerId),
+      requestId: 0,
+      epoch: toLong(this.#epoch),
+      producerAccessMode: AccessMode[this.#options.accessMode ?? 'Shared'],
+      // A broker-chosen name is re-sent on reconnect, flagged as not user-provided (§3.5).
+      userProvidedProducerName: this.#userProvidedName,
+    };
+    if (this.#name !== undefined) producer.producerName = this.#name;
+    if (this.#topicEpoch !== undefined) producer.topicEpoch = toLong(this.#topicEpoch);
+    if (this.#options.transactional) producer.txnEnabled = true;
+    if (this.#options.properties) {
+      producer.metadata = Object.entries(this.#options.properties).map(([key, value]) => ({ key, value }));
+    }
+    let res: BaseCommand;
+    try {
+      res = await cnx.request({ type: CommandType.PRODUCER, producer });
+    } catch (err) {
+      cnx.unregisterProducer(this.producerId);
+      if (err instanceof PulsarTimeoutError) {
+        // DOC-BP: after a PRODUCER timeout, close it before retrying.
+        cnx.sendCommand({ type: CommandType.CLOSE_PRODUCER, closeProducer: { producerId: toLong(this.producerId), requestId: toLong(0n) } });
+      }
+      throw err;
+    }
+    const ok = res.producerSuccess!;
+    this.#name = ok.producerName;
+    if (has(ok, 'topicEpoch')) this.#topicEpoch = toBigInt(ok.topicEpoch);
+    if (this.#nextSequenceId === undefined) {
+      const last = toBigInt(ok.lastSequenceId ?? -1, true);
+      this.#nextSequenceId = this.#options.initialSequenceId !== undefined
+        ? this.#options.initialSequenceId + 1n
+        : last + 1n; // -1 from the broker means "start at 0"
+    }
+    if (this.#state !== State.Connecting) {
+      cnx.unregisterProducer(this.producerId);
+      return;
+    }
+    this.#cnx = cnx;
+    this.#state = State.Ready;
+    this.#backoff.reset();
+    // Resend everything not yet acknowledged, in order (§6.3).
+    for (const p of this.#pending) cnx.write(p.frame);
+  }
+
+  async #reconnectLoop(): Promise<void> {
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
+    try {
+      while (this.#state === State.Connecting && !this.#ctx.closing.aborted) {
+        const delay = this.#backoff.next();
+        this.#ctx.instrumentation.emit('connection.reconnect', () => ({ kind: 'producer', topic: this.topic, attempt: this.#backoff.attempts, delayMs: delay }));
+        await sleep(delay, this.#ctx.closing);
+        if (this.#state !== State.Connecting) return;
+        this.#epoch++;
+        try {
+          await this.#attach();
+          return;
+        } catch (err) {
+          const e = asError(err);
+          this.#ctx.logger.warn({ topic: this.topic, code: e.code, err: e.message }, 'producer reconnect failed');
+          if (!e.retriable) {
+            this.#terminate(e, State.Failed);
+            return;
+          }
+        }
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  #disconnected(): void {
+    if (this.#state !== State.Ready) return;
+    this.#cnx = null;
+    this.#state = State.Connecting;
+    void this.#reconnectLoop();
+  }
+
+  // ProducerHandler
+  onConnectionClosed(): void { this.#disconnected(); }
+  onBrokerClose(): void { this.#disconnected(); }
+
+  onSendReceipt(cmd: NonNullable<BaseCommand['sendReceipt']>): void {
+    const seq = toBigInt(cmd.sequenceId);
+    const head = this.#pending[0];
+    if (!head || seq < head.lowest) return; // stale receipt for something already settled
+    if (seq > head.lowest) {
+      // Out of sync: drop the connection so that everything pending is resent in order.
+      this.#ctx.logger.warn({ topic: this.topic, expected: String(head.lowest), got: String(seq) }, 'receipt out of order');
+      void this.#cnx?.close();
+      return;
+    }
+    this.#pending.shift();
+    const data = cmd.messageId;
+    const ledger = data ? toBigInt(data.ledgerId) : U64_MAX;
+    const entry = data ? toBigInt(data.entryId) : U64_MAX;
+    const partition = this.partition;
+    if (!head.batched) {
+      head.callbacks[0]!.resolve(new MessageId(ledger, entry, partition));
+    } else {
+      head.callbacks.forEach((cb, i) => cb.resolve(new MessageId(ledger, entry, partition, i, head.count)));
+    }
+    this.#ctx.instrumentation.emit('producer.receipt', () => ({ topic: this.topic, messages: head.count, latencyMs: Date.now() - head.createdAt }));
+    this.#release(head.count);
+  }
+
+  onSendError(cmd: NonNullable<BaseCommand['sendError']>): void {
+    const err = serverError(cmd.error, cmd.message);
+    this.#ctx.logger.warn({ topic: this.topic, code: err.code, err: err.message }, 'send error');
+    if (err.code === 'TopicTerminatedError') {
+      this.#terminate(err, State.Failed);
+      return;
+    }
+    if (err.code === 'NotAllowedError' || err.code === 'ChecksumError') {
+      // Our frames are checksummed once and kept verbatim, so the message itself is at fault.
+      const head = this.#pending[0];
+      if (head && head.lowest === toBigInt(cmd.sequenceId)) {
+        this.#pending.shift();
+        head.callbacks.forEach((cb) => cb.reject(err));
+        this.#release(head.count);
+      }
+      return;
+    }
+    // Anything else: re-attach the producer and resend (§6.3).
+    const cnx = this.#cnx;
+    if (cnx) {
+      cnx.unregisterProducer(this.producerId);
+      cnx.sendCommand({ type: CommandType.CLOSE_PRODUCER, closeProducer: { producerId: toLong(this.producerId), requestId: toLong(0n) } });
+      this.#disconnected();
+    }
+  }
+
+  /** Queue one message; resolves with its id once the broker has persisted it. */
+  async send(message: OutgoingMessage, txn?: TransactionHandle): Promise<MessageId> {
+    this.#assertUsable();
+    if (txn) {
+      txn.assertOpen();
+      await txn.registerProducedPartition(this.topic);
+    }
+    await this.#reserve();
+    this.#assertUsable();
+    const payload = toBytes(message.value);
+    const sequenceId = message.sequenceId ?? this.#nextSequenceId!;
+    this.#nextSequenceId = (sequenceId > this.#nextSequenceId! ? sequenceId : this.#nextSequenceId!) + 1n;
+    const queued: QueuedMessage = { sequenceId, payload, message };
+    const result = new Promise<MessageId>((resolve, reject) => {
+      const cb = { resolve, reject };
+      const unbatchable = message.deliverAt !== undefined || message.deliverAfterMs !== undefined;
+      if (!this.#batching || unbatchable) {
+        this.#flushBatch();
+        this.#enqueue([queued], [cb], false, txn);
+        return;
+      }
+      if (this.#batch.length > 0 && (this.#batchTxn !== txn || this.#batchBytes + payload.length > this.#batching.maxBytes)) {
+        this.#flushBatch();
+      }
+      this.#batch.push(queued);
+      this.#batchCallbacks.push(cb);
+      this.#batchBytes += payload.length;
+      this.#batchTxn = txn;
+      if (this.#batch.length >= this.#batching.maxMessages || this.#batchBytes >= this.#batching.maxBytes) this.#flushBatch();
+      else this.#batchTimer ??= setTimeout(() => this.#flushBatch(), this.#batching.maxDelayMs);
+    });
+    if (txn) txn.track(result);
+    return result;
+  }
+
+  #flushBatch(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    const callbacks = this.#batchCallbacks;
+    const txn = this.#batchTxn;
+    this.#batch = [];
+    this.#batchCallbacks = [];
+    this.#batchBytes = 0;
+    this.#batchTxn = undefined;
+    this.#enqueue(batch, callbacks, true, txn);
+  }
+
+  #enqueue(messages: QueuedMessage[], callbacks: Callback[], batched: boolean, txn?: TransactionHandle): void {
+    let frame: Buffer;
+    try {
+      frame = buildFrame(messages, {
+        producerId: this.producerId,
+        producerName: this.#name ?? '',
+        compression: this.#compression,
+        ...(txn ? { txn: { mostBits: txn.mostBits, leastBits: txn.leastBits } } : {}),
+      }, batched);
+    } catch (err) {
+      callbacks.forEach((cb) => cb.reject(asError(err)));
+      this.#release(messages.length);
+      return;
+    }
+    const maxSize = (this.#cnx?.maxMessageSize ?? 5 * 1024 * 1024) + 10 * 1024;
+    if (frame.length > maxSize) {
+      callbacks.forEach((cb) => cb.reject(new PulsarError(ClientErrorCode.MessageTooBig, `frame of ${frame.length} bytes exceeds the broker limit`)));
+      this.#release(messages.length);
+      return;
+    }
+    const pending: PendingSend = {
+      lowest: messages[0]!.sequenceId,
+      highest: messages[messages.length - 1]!.sequenceId,
+      count: messages.length,
+      frame,
+      callbacks,
+      createdAt: Date.now(),
+      transactional: txn !== undefined,
+      batched,
+    };
+    this.#pending.push(pending);
+    this.#ctx.instrumentation.emit('producer.send', () => ({ topic: this.topic, messages: messages.length, bytes: frame.length }));
+    if (this.#state === State.Ready) this.#cnx?.write(frame);
+  }
+
+  async #reserve(): Promise<void> {
+    const max = this.#options.maxPendingMessages ?? 1000;
+    if (this.#inflight < max && this.#spaceWaiters.length === 0) {
+      this.#inflight++;
+      return;
+    }
+    if (this.#options.blockIfQueueFull === false) {
+      throw new PulsarError(ClientErrorCode.ProducerQueueFull, `producer queue of ${max} messages is full`, { retriable: true });
+    }
+    // The batch may be what holds the room: send it now instead of waiting for its timer.
+    this.#flushBatch();
+    await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
+  }
+
+  #release(count: number): void {
+    this.#inflight -= count;
+    const max = this.#options.maxPendingMessages ?? 1000;
+    // Room goes to waiters in arrival order; the slot is reserved on their behalf.
+    while (this.#spaceWaiters.length > 0 && this.#inflight < max) {
+      this.#inflight++;
+      this.#spaceWaiters.shift()!();
+    }
+    if (this.#inflight === 0 && this.#batch.length === 0) {
+      const waiters = this.#flushWaiters;
+      this.#flushWaiters = [];
+      waiters.forEach((w) => w());
+    }
+  }
+
+  #failTimedOut(timeoutMs: number): void {
+    const now = Date.now();
+    const head = this.#pending[0];
+    if (!head || head.transactional || now - head.createdAt < timeoutMs) return;
+    // Java fails every pending message once the oldest times out; we fail those past the limit.
+    const err = new PulsarTimeoutError(`send to ${this.topic} not acknowledged within ${timeoutMs} ms`);
+    while (this.#pending.length > 0 && !this.#pending[0]!.transactional && now - this.#pending[0]!.createdAt >= timeoutMs) {
+      const p = this.#pending.shift()!;
+      p.callbacks.forEach((cb) => cb.reject(err));
+      this.#release(p.count);
+    }
+  }
+
+  /** Send the open batch and wait until every queued message is acknowledged or failed. */
+  async flush(): Promise<void> {
+    this.#flushBatch();
+    if (this.#inflight === 0) return;
+    await new Promise<void>((resolve) => this.#flushWaiters.push(resolve));
+  }
+
+  #assertUsable(): void {
+    if (this.#state === State.Closing || this.#state === State.Closed) {
+      throw new PulsarError(ClientErrorCode.AlreadyClosed, `producer on ${this.topic} is closed`);
+    }
+    if (this.#state === State.Failed) throw this.#failure!;
+  }
+
+  #terminate(err: PulsarError, state: State): void {
+    this.#state = state;
+    this.#failure = err;
+    clearInterval(this.#timeoutTimer);
+    clearTimeout(this.#batchTimer);
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const p of pending) p.callbacks.forEach((cb) => cb.reject(err));
+    this.#batchCallbacks.forEach((cb) => cb.reject(err));
+    this.#batch = [];
+    this.#batchCallbacks = [];
+    this.#inflight = 0;
+    this.#spaceWaiters.splice(0).forEach((w) => w());
+    this.#flushWaiters.splice(0).forEach((w) => w());
+    this.#cnx?.unregisterProducer(this.producerId);
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === State.Closed || this.#state === State.Closing) return;
+    if (this.#state === State.Ready) {
+      await Promise.race([this.flush(), sleep(this.#ctx.operationTimeoutMs)]);
+    }
+    const cnx = this.#cnx;
+    this.#state = State.Closing;
+    if (cnx && !cnx.closed) {
+      await cnx.request({ type: CommandType.CLOSE_PRODUCER, closeProducer: { producerId: toLong(this.producerId), requestId: 0 } })
+        .catch(() => undefined);
+    }
+    this.#terminate(new PulsarError(ClientErrorCode.AlreadyClosed, `producer on ${this.topic} closed`), State.Closed);
+  }
+}
+
+function asError(err: unknown): PulsarError {
+  return err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ProducerFailed, String((err as Error)?.message ?? err), { cause: err });
+}

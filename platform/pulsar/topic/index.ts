@@ -1,0 +1,1 @@
+export { TopicName } from './topic-name.ts';
