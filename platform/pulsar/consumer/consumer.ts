@@ -139,7 +139,14 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
 
   // Delivery
   push(from: PartitionConsumer, messages: Message[]): void {
+    const policy = this.#options.deadLetter;
     for (const message of messages) {
+      // Dead-lettered on arrival, so the application never sees it again (reference §6.7).
+      if (policy && message.redeliveryCount >= policy.maxRedeliverCount) {
+        this.#deliver(from, message, 1);
+        void this.#divertToDeadLetter({ from, message });
+        continue;
+      }
       const waiter = this.#waiters.shift();
       if (waiter) {
         this.#deliver(from, message, 1);
@@ -181,12 +188,9 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
 
   /** The next message; rejects with AlreadyClosed once the consumer is closed. */
   async receive(timeoutMs?: number): Promise<Message> {
-    for (;;) {
-      const q = await this.#next(timeoutMs);
-      if (!q) throw new PulsarError(ClientErrorCode.Timeout, `no message within ${timeoutMs} ms`, { retriable: true });
-      if (await this.#divertToDeadLetter(q)) continue;
-      return q.message;
-    }
+    const q = await this.#next(timeoutMs);
+    if (!q) throw new PulsarError(ClientErrorCode.Timeout, `no message within ${timeoutMs} ms`, { retriable: true });
+    return q.message;
   }
 
   async #next(timeoutMs?: number): Promise<Queued | null> {
@@ -219,7 +223,6 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       const left = deadline - Date.now();
       const q = out.length === 0 || this.#head < this.#queue.length ? await this.#next(Math.max(0, left)) : null;
       if (!q) break;
-      if (await this.#divertToDeadLetter(q)) continue;
       out.push(q.message);
       if (left <= 0 && this.#head >= this.#queue.length) break;
     }
@@ -302,9 +305,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     this.ack(message);
   }
 
-  async #divertToDeadLetter(q: Queued): Promise<boolean> {
-    const policy = this.#options.deadLetter;
-    if (!policy || q.message.redeliveryCount < policy.maxRedeliverCount) return false;
+  async #divertToDeadLetter(q: Queued): Promise<void> {
     const m = q.message;
     try {
       const producer = await this.#deadLetterProducer();
@@ -318,7 +319,6 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       this.#ctx.logger.warn({ topic: m.topic, err: String(err) }, 'dead-letter publish failed; nacking');
       this.nack(m);
     }
-    return true;
   }
 
   #baseTopic(): TopicName {
