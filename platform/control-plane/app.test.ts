@@ -61,6 +61,14 @@ describe('errors', () => {
     expect(response.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
   });
 
+  it('answers a known path with an unsupported method with 405 and Allow', async () => {
+    t = await testApp();
+    const response = await t.call({ method: 'TRACE' as 'GET', url: '/v1/tenants/acme' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('DELETE, GET, HEAD, PATCH');
+    expect(response.json().error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+
   it('answers unknown routes with 404 in the error shape', async () => {
     t = await testApp();
     const response = await t.call({ method: 'GET', url: '/v2/nothing' });

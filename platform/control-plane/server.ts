@@ -5,13 +5,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { loadStackInfo } from '../../infra/stack/stack-info.ts';
 import controlPlane, { serverOptions } from './app.ts';
 import { parseConfig } from './config.ts';
 import { PulsarAdminProvisioner } from './provisioning/index.ts';
 import { FileStore, MemoryStore } from './store/index.ts';
 
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export interface RunningControlPlane {
+  app: FastifyInstance;
+  /** http://host:port */
+  address: string;
+}
+
+/** Builds and listens; the caller owns shutdown (app.close()). For main() and `npm start`. */
+export async function startControlPlane(env: NodeJS.ProcessEnv = process.env): Promise<RunningControlPlane> {
   const stack = loadStackInfo(env);
   const config = parseConfig(env, { stateDir: stack.stateDir, adminTokenFile: stack.superuserTokenFile });
   if (!config.adminTokenFile) throw new Error('no platform-admin token file: set LODESTAR_CP_ADMIN_TOKEN_FILE');
@@ -27,7 +35,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 
   const app = Fastify(serverOptions(config));
   await app.register(controlPlane, { config, store, provisioner, adminToken });
+  const address = await app.listen({ host: config.host, port: config.port });
+  app.log.info(`control plane at ${address}; OpenAPI at ${address}/docs`);
+  return { app, address };
+}
 
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { app } = await startControlPlane(env);
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -40,8 +54,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       });
     });
   }
-  const address = await app.listen({ host: config.host, port: config.port });
-  app.log.info(`control plane at ${address}; OpenAPI at ${address}/docs`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -39,6 +39,17 @@ export function toControlPlaneError(error: FastifyError | Error): ControlPlaneEr
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
+  // Route patterns by method, so a known path with an unsupported method gets 405 and Allow
+  // (RFC 9110 15.5.6), not a 404 that would say the resource does not exist.
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  app.addHook('onRoute', (route) => {
+    const source = `^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}/?$`;
+    const methods = [route.method].flat();
+    const existing = routes.find((r) => r.pattern.source === source);
+    if (existing) existing.methods.push(...methods);
+    else routes.push({ pattern: new RegExp(source), methods: [...methods] });
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = toControlPlaneError(error);
     if (mapped.statusCode >= 500) request.log.error({ err: error }, 'request failed');
@@ -46,6 +57,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return reply.code(mapped.statusCode).type('application/json; charset=utf-8').send(mapped.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))].sort();
+    if (allowed.length > 0) {
+      const error = new ControlPlaneError(ErrorCode.METHOD_NOT_ALLOWED, `${request.method} is not allowed here; allowed: ${allowed.join(', ')}`);
+      return reply.code(405).header('allow', allowed.join(', ')).send(error.toBody());
+    }
     const error = new ControlPlaneError(ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`);
     return reply.code(404).send(error.toBody());
   });

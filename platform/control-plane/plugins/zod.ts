@@ -30,6 +30,10 @@ export function installZod(app: FastifyInstance): void {
       const result = schema.safeParse(data);
       if (result.success) return { value: result.data };
       const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'request');
+      // A missing expected version is its own answer (428), not a malformed request.
+      if (part === 'headers' && (data as Record<string, unknown>)['if-match'] === undefined && result.error.issues.every((i) => i.path[0] === 'if-match')) {
+        return { error: new ControlPlaneError(ErrorCode.PRECONDITION_REQUIRED) };
+      }
       return { error: new ControlPlaneError(ErrorCode.VALIDATION_FAILED, undefined, { details: issuesToDetails(part, result.error) }) };
     };
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ActivateBody, DryRunQuery, IfMatchHeaders, Pipeline, PipelineSpec, PipelineWriteResult, RollbackBody } from '../schemas/index.ts';
+import { ActivateBody, DryRunQuery, IfMatchHeaders, IfMatchRequiredHeaders, Pipeline, PipelineSpec, PipelineWriteResult, RollbackBody } from '../schemas/index.ts';
 import type { ZodTypeProvider } from '../plugins/zod.ts';
 import type { Services } from '../services/index.ts';
 import { expectedVersion } from '../services/index.ts';
@@ -39,7 +39,7 @@ export default async function pipelineRoutes(root: FastifyInstance, { services }
 
   app.put('/v1/tenants/:tenantId/pipelines/:pipeline', {
     config: { access: write },
-    schema: { tags, security, summary: 'Replace the spec: diffs, writes (If-Match required) and converges every region', params: PipelineParams, querystring: DryRunQuery, headers: IfMatchHeaders, body: PipelineSpec, response: { 200: PipelineWriteResult, ...errors } },
+    schema: { tags, security, summary: 'Replace the spec: diffs, writes (If-Match required) and converges every region', params: PipelineParams, querystring: DryRunQuery, headers: IfMatchRequiredHeaders, body: PipelineSpec, response: { 200: PipelineWriteResult, ...errors } },
   }, async (request, reply) => {
     const expected = expectedVersion(request.headers['if-match']);
     const result = await services.pipelines.update(tenant(request.params.tenantId), request.params.pipeline, request.body, expected, request.query.dryRun === 'true');
@@ -57,7 +57,7 @@ export default async function pipelineRoutes(root: FastifyInstance, { services }
 
   app.put('/v1/tenants/:tenantId/pipelines/:pipeline/functions/:functionName/active', {
     config: { access: write },
-    schema: { tags: ['pipelines', 'functions'], security, summary: 'Make a bundle version the one this pipeline runs (If-Match: the pipeline version)', params: DeploymentParams, headers: IfMatchHeaders, body: ActivateBody, response: { 200: Pipeline, ...errors } },
+    schema: { tags: ['pipelines', 'functions'], security, summary: 'Make a bundle version the one this pipeline runs (If-Match: the pipeline version)', params: DeploymentParams, headers: IfMatchRequiredHeaders, body: ActivateBody, response: { 200: Pipeline, ...errors } },
   }, async (request, reply) => {
     const { tenantId, pipeline, functionName } = request.params;
     tenant(tenantId);
@@ -67,7 +67,7 @@ export default async function pipelineRoutes(root: FastifyInstance, { services }
 
   app.post('/v1/tenants/:tenantId/pipelines/:pipeline/functions/:functionName/rollback', {
     config: { access: write },
-    schema: { tags: ['pipelines', 'functions'], security, summary: 'Go back to the previous active version, or to toVersion', params: DeploymentParams, headers: IfMatchHeaders, body: RollbackBody, response: { 200: Pipeline, ...errors } },
+    schema: { tags: ['pipelines', 'functions'], security, summary: 'Go back to the previous active version, or to toVersion', params: DeploymentParams, headers: IfMatchRequiredHeaders, body: RollbackBody, response: { 200: Pipeline, ...errors } },
   }, async (request, reply) => {
     const { tenantId, pipeline, functionName } = request.params;
     tenant(tenantId);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ForceQuery, IfMatchHeaders, PulsarToken, Tenant, TenantCreated, TenantPatch, TenantSpec } from '../schemas/index.ts';
+import { ForceQuery, IfMatchHeaders, IfMatchRequiredHeaders, PulsarToken, Tenant, TenantCreated, TenantPatch, TenantSpec } from '../schemas/index.ts';
 import type { ZodTypeProvider } from '../plugins/zod.ts';
 import type { Services } from '../services/index.ts';
 import { expectedVersion } from '../services/index.ts';
@@ -32,7 +32,7 @@ export default async function tenantRoutes(root: FastifyInstance, { services }: 
 
   app.patch('/v1/tenants/:tenantId', {
     config: { access: { kind: 'operator' } },
-    schema: { tags, security, summary: 'Change quotas or display name (If-Match required)', params: TenantParams, headers: IfMatchHeaders, body: TenantPatch, response: { 200: Tenant, ...errors } },
+    schema: { tags, security, summary: 'Change quotas or display name (If-Match required)', params: TenantParams, headers: IfMatchRequiredHeaders, body: TenantPatch, response: { 200: Tenant, ...errors } },
   }, async (request, reply) => {
     const tenant = await services.tenants.update(request.params.tenantId, request.body, expectedVersion(request.headers['if-match']));
     return reply.header('etag', `"${tenant.version}"`).send(tenant);

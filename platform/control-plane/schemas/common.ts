@@ -35,8 +35,18 @@ export const RegionProvisioning = z.strictObject({
 
 export const Provisioning = z.record(RegionName, RegionProvisioning).describe('per region: has the resource been applied there');
 
+/** An entity tag carrying a record version: `"3"` (also accepted: `3`, `W/"3"`). */
+export const IF_MATCH_PATTERN = /^(?:W\/)?"?\d{1,15}"?$/;
+const IfMatch = z.string().regex(IF_MATCH_PATTERN, 'a version such as "3"');
+
+/** Optional expected version (deletes). */
 export const IfMatchHeaders = z.looseObject({
-  'if-match': z.string().optional().describe('the version you read, e.g. "3"; required to update'),
+  'if-match': IfMatch.optional().describe('the version you read, e.g. "3": the delete fails with 409 if it changed'),
+});
+
+/** Required expected version (updates): missing → 428, stale → 409. */
+export const IfMatchRequiredHeaders = z.looseObject({
+  'if-match': IfMatch.describe('the version you read, e.g. "3" (the ETag of the resource)'),
 });
 
 export const ForceQuery = z.strictObject({

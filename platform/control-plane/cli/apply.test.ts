@@ -1,0 +1,78 @@
+// `lodestar apply` against the production app listening on a port (memory store, recording
+// provisioner): shows the diff, applies it, and a second run changes nothing.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestApp } from '../testing.ts';
+import { ADMIN_TOKEN, testApp } from '../testing.ts';
+import { applyTenantDir } from './apply.ts';
+import { loadTenantDir, SpecError } from './tenant-dir.ts';
+
+const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tenants/fraud');
+let t: TestApp;
+const dirs: string[] = [];
+afterEach(async () => {
+  await t?.app.close();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function copyDemo(): Promise<string> {
+  const parent = await mkdtemp(path.join(tmpdir(), 'lodestar-apply-'));
+  dirs.push(parent);
+  const dir = path.join(parent, 'fraud');
+  await cp(demo, dir, { recursive: true });
+  return dir;
+}
+
+describe('lodestar apply', () => {
+  it('creates everything, is idempotent, and applies a later edit as a diff', async () => {
+    t = await testApp();
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const dir = await copyDemo();
+    const options = { url, token: ADMIN_TOKEN };
+
+    const dry = await applyTenantDir(await loadTenantDir(dir), { ...options, dryRun: true });
+    expect(dry.lines).toEqual(['+ tenant fraud', '+ function fraud-features v1', '+ function fraud-rules v1', '+ pipeline transactions', '4 change(s) to apply (dry run: nothing written)']);
+    expect((await t.call({ method: 'GET', url: '/v1/tenants' })).json().items).toEqual([]);
+
+    expect((await applyTenantDir(await loadTenantDir(dir), options)).changes).toBe(4);
+    const again = await applyTenantDir(await loadTenantDir(dir), options);
+    expect(again.lines).toEqual(['= tenant fraud', '= function fraud-features v1', '= function fraud-rules v1', '= pipeline transactions', 'no changes']);
+
+    const pipelineFile = path.join(dir, 'pipelines/transactions.json');
+    const spec = JSON.parse(await readFile(pipelineFile, 'utf8'));
+    spec.outputs[0].partitions = 8;
+    await writeFile(pipelineFile, JSON.stringify(spec));
+    await writeFile(path.join(dir, 'functions/fraud-rules/index.ts'), `${await readFile(path.join(dir, 'functions/fraud-rules/index.ts'), 'utf8')}\n// v2\n`);
+    const edit = await applyTenantDir(await loadTenantDir(dir), options);
+    expect(edit.lines).toEqual([
+      '= tenant fraud',
+      '= function fraud-features v1',
+      '+ function fraud-rules v2',
+      '~ pipeline transactions: outputs[features].partitions: 4 → 8',
+      '~ pipeline transactions: function fraud-rules v1 → v2',
+      '3 change(s) applied',
+    ]);
+    const pipeline = (await t.call({ method: 'GET', url: '/v1/tenants/fraud/pipelines/transactions' })).json();
+    expect(pipeline.deployments['fraud-rules']).toEqual({ active: 2, history: [1] });
+    expect((await applyTenantDir(await loadTenantDir(dir), options)).changes).toBe(0);
+  });
+
+  it('refuses an invalid spec directory with file and field paths', async () => {
+    t = await testApp();
+    const dir = await copyDemo();
+    const pipelineFile = path.join(dir, 'pipelines/transactions.json');
+    const spec = JSON.parse(await readFile(pipelineFile, 'utf8'));
+    spec.inputs[0].partitions = 'four';
+    spec.owner = 'me';
+    await writeFile(pipelineFile, JSON.stringify(spec));
+    const error = await loadTenantDir(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as SpecError).problems).toEqual([
+      expect.stringMatching(/transactions\.json: inputs\.0\.partitions: /),
+      expect.stringMatching(/transactions\.json: owner: unknown field$/),
+    ]);
+  });
+});
