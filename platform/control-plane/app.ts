@@ -46,9 +46,10 @@ export const REDACT_PATHS = [
   '*.adminToken',
 ];
 
-export function serverOptions(config: Readonly<ControlPlaneConfig>): FastifyServerOptions {
+/** `logStream`: where log lines go instead of stdout (tests read them). */
+export function serverOptions(config: Readonly<ControlPlaneConfig>, logStream?: { write(line: string): void }): FastifyServerOptions {
   return {
-    logger: { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    logger: { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, ...(logStream ? { stream: logStream } : {}) },
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
   };
@@ -92,8 +93,8 @@ export default async function controlPlane(app: FastifyInstance, options: AppOpt
 }
 
 /** Exactly what server.ts runs, without listening: for tests and tools. */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify(serverOptions(options.config));
+export async function buildApp(options: AppOptions, logStream?: { write(line: string): void }): Promise<FastifyInstance> {
+  const app = Fastify(serverOptions(options.config, logStream));
   await app.register(controlPlane, options);
   await app.ready();
   return app;

@@ -52,10 +52,10 @@ export interface TestApp {
   call: (options: InjectOptions & { token?: string | null }) => Promise<LightMyRequestResponse>;
 }
 
-export async function testApp(options: { config?: Partial<ControlPlaneConfig>; provisioner?: Provisioner; store?: ControlStore } = {}): Promise<TestApp> {
+export async function testApp(options: { config?: Partial<ControlPlaneConfig>; provisioner?: Provisioner; store?: ControlStore; logStream?: { write(line: string): void } } = {}): Promise<TestApp> {
   const provisioner = (options.provisioner ?? new RecordingProvisioner()) as RecordingProvisioner;
   const store = options.store ?? new MemoryStore();
-  const app = await buildApp({ config: testConfig({ logLevel: 'silent', ...options.config }), store, provisioner, adminToken: ADMIN_TOKEN });
+  const app = await buildApp({ config: testConfig({ logLevel: 'silent', ...options.config }), store, provisioner, adminToken: ADMIN_TOKEN }, options.logStream);
   const call: TestApp['call'] = ({ token = ADMIN_TOKEN, headers, ...rest }) =>
     app.inject({ ...rest, headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers } });
   return { app, provisioner, store, call };
