@@ -1,7 +1,7 @@
 // Tenants: operator-managed. Creating one records it and provisions it in each of its regions;
 // quota changes re-plan the tenant and every pipeline of it (rates, retention come from quotas).
 import type { Tenant, TenantPatch, TenantSpec } from '../schemas/index.ts';
-import { TenantQuotas } from '../schemas/index.ts';
+import { checkQuotas, TenantQuotas } from '../schemas/index.ts';
 import { planPipeline, planTenant, tenantRole } from '../provisioning/index.ts';
 import type { Provisioner } from '../provisioning/index.ts';
 import type { ControlStore } from '../store/index.ts';
@@ -70,9 +70,7 @@ export class TenantService {
 
   async update(id: string, patch: TenantPatch, expected: number): Promise<Tenant> {
     const current = this.record(id);
-    const quotas = TenantQuotas.superRefine((q, ctx) => {
-      if (q.backlogQuotaMb >= q.retentionSizeMb) ctx.addIssue({ code: 'custom', path: ['backlogQuotaMb'], message: 'backlogQuotaMb must be below retentionSizeMb' });
-    }).safeParse({ ...current.value.quotas, ...patch.quotas });
+    const quotas = TenantQuotas.superRefine((q, ctx) => checkQuotas(q, ctx)).safeParse({ ...current.value.quotas, ...patch.quotas });
     if (!quotas.success) throw new ControlPlaneError(ErrorCode.VALIDATION_FAILED, undefined, { details: issuesToDetails('body.quotas', quotas.error) });
     const pipelines = this.#store.list<PipelineRecord>(keys.pipelines(id));
     if (pipelines.length > quotas.data.maxPipelines) {
