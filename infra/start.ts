@@ -1,8 +1,15 @@
 // `npm start`: everything a developer needs, in the foreground. Brings up (or reuses) the local
-// two-region stack, prints where everything is, and on Ctrl-C stops only what it started.
-// Later parts (control plane, workers, demo tenants) join the `parts` list as they land.
+// two-region stack, starts the control plane and applies the demo tenants (tenants/*), prints
+// where everything is, and on Ctrl-C stops only what it started.
+// Later parts (runtime workers) join the `parts` list as they land.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { startControlPlane } from '../platform/control-plane/server.ts';
+import { applyTenantDir } from '../platform/control-plane/cli/apply.ts';
+import { loadTenantDir } from '../platform/control-plane/cli/tenant-dir.ts';
 import { down, up } from './stack/stack.ts';
-import { isExternalMode, loadStackInfo, type StackInfo } from './stack/stack-info.ts';
+import { isExternalMode, loadStackInfo, readSuperuserToken, repoRoot, type StackInfo } from './stack/stack-info.ts';
+import { assertPortFree } from './stack/processes.ts';
 
 interface RunningPart {
   name: string;
@@ -26,6 +33,25 @@ async function startStack(): Promise<{ info: StackInfo; part: RunningPart }> {
       },
     },
   };
+}
+
+async function startControlPlanePart(info: StackInfo): Promise<RunningPart> {
+  const port = Number(process.env.LODESTAR_CP_PORT ?? 8480);
+  await assertPortFree(port, 'control plane (LODESTAR_CP_PORT)');
+  const { app, address } = await startControlPlane({ LODESTAR_CP_LOG_LEVEL: 'warn', ...process.env });
+  const summary = [`${address}  (OpenAPI UI ${address}/docs, JSON ${address}/docs/json, metrics ${address}/metrics)`];
+  // The demo tenants of DESIGN.md's reference workloads; applying is idempotent.
+  const tenantsDir = path.join(repoRoot, 'tenants');
+  const token = readSuperuserToken(info);
+  for (const name of readdirSync(tenantsDir).filter((d) => statSync(path.join(tenantsDir, d)).isDirectory()).sort()) {
+    try {
+      const result = await applyTenantDir(await loadTenantDir(path.join(tenantsDir, name)), { url: address, token });
+      summary.push(`demo tenant ${name}: ${result.changes === 0 ? 'up to date' : `${result.changes} change(s) applied`}`);
+    } catch (error) {
+      summary.push(`demo tenant ${name}: NOT applied (${(error as Error).message})`);
+    }
+  }
+  return { name: 'control plane', summary, stop: () => app.close() };
 }
 
 function printSummary(info: StackInfo, parts: RunningPart[]): void {
@@ -66,6 +92,7 @@ async function main(): Promise<void> {
   try {
     const { info, part } = await startStack();
     parts.push(part);
+    parts.push(await startControlPlanePart(info));
     printSummary(info, parts);
   } catch (error) {
     console.error(`start failed: ${(error as Error).message}`);
