@@ -3,6 +3,7 @@
 // tenant's topic. The broker check uses Pulsar's REST producer (/topics/...) with the tenant
 // token: authorization there is the broker's own produce check on the namespace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PulsarClient } from '../../platform/pulsar/index.ts';
 import { bundle, pipelineSpec, quotas } from '../../platform/control-plane/testing.ts';
 import type { RealApp } from './helpers.ts';
 import { expectStatus, realApp, stack, tenantName } from './helpers.ts';
@@ -42,6 +43,34 @@ describe('tenant isolation on the real stack', () => {
     for (const region of stack.regions) {
       expect(await produce(region.webUrl, tokens[a]!, `${a}/main/events`), `${region.name} own`).toBe(200);
       expect(await produce(region.webUrl, tokens[a]!, `${b}/main/events`), `${region.name} foreign`).toBe(401);
+    }
+  });
+
+  it('lets a tenant token produce and consume over the binary protocol on its own topics only, in every region', async () => {
+    for (const region of stack.regions) {
+      const client = new PulsarClient({ serviceUrl: region.brokerUrl, token: tokens[a]! });
+      try {
+        const own = `persistent://${a}/main/events`;
+        const consumer = await client.subscribe({ topic: own, subscription: 'isolation', initialPosition: 'Earliest' });
+        const producer = await client.createProducer({ topic: own });
+        await producer.send({ value: `hello from ${region.name}`, key: 'k' });
+        // The namespace replicates, so another region's earlier message may come first.
+        const seen: string[] = [];
+        while (!seen.includes(`hello from ${region.name}`) && seen.length < 10) {
+          const message = await consumer.receive();
+          seen.push(message.value.toString());
+          consumer.ack(message);
+        }
+        expect(seen).toContain(`hello from ${region.name}`);
+        await producer.close();
+        await consumer.close();
+
+        const foreign = `persistent://${b}/main/events`;
+        await expect(client.createProducer({ topic: foreign }), `${region.name} produce foreign`).rejects.toMatchObject({ code: 'AuthorizationError', retriable: false });
+        await expect(client.subscribe({ topic: foreign, subscription: 'spy' }), `${region.name} consume foreign`).rejects.toMatchObject({ code: 'AuthorizationError' });
+      } finally {
+        await client.close();
+      }
     }
   });
 
