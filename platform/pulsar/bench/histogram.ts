@@ -57,7 +57,7 @@ export class LatencyHistogram {
   /** The smallest recorded value (ms) that at least `p` percent of samples do not exceed; 0 when empty. */
   percentile(p: number): number {
     if (this.#count === 0) return 0;
-    const rank = Math.max(1, Math.ceil((p / 100) * this.#count));
+    const rank = nearestRank(p, this.#count);
     let seen = 0;
     for (let i = 0; i < this.#counts.length; i++) {
       seen += this.#counts[i]!;
@@ -81,6 +81,11 @@ export class LatencyHistogram {
 /** Exact nearest-rank percentile of ascending `sorted` values (the reference the histogram is tested against). */
 export function percentileOfSorted(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  const rank = nearestRank(p, sorted.length);
   return sorted[rank - 1]!;
+}
+
+/** 1-based rank of the p-th percentile of n samples; the epsilon keeps 0.999 × 1000 from rounding up to 1000. */
+function nearestRank(p: number, n: number): number {
+  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n - 1e-9)));
 }

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { GOALS, evaluateGoals } from './report.ts';
+
+describe('evaluateGoals', () => {
+  it('judges every goal from the figures', () => {
+    const goals = evaluateGoals({
+      javaProduceRate: 60_000, oursProduceRate: 66_000, javaConsumeRate: 40_000, oursConsumeRate: 20_000,
+      halfRate: 30_000, javaHalfAchieved: 30_000, oursHalfAchieved: 29_900, javaHalfP99: 10, oursHalfP99: 12,
+      plainCopyRate: 10_000, txnCopyRate: 7_000, produceCostUs: 1.5, consumeCostUs: 2.5,
+    });
+    expect(goals.map((g) => [g.goal, g.met])).toEqual([
+      [GOALS.produce, true], [GOALS.consume, false], [GOALS.halfP99, false], [GOALS.txn, true],
+      [GOALS.produceCost, true], [GOALS.consumeCost, false],
+    ]);
+    expect(goals[0]!.ratio).toBeCloseTo(1.1);
+    expect(goals[2]!.measured).not.toMatch(/same load/);
+  });
+
+  it('says when a client did not reach the half rate', () => {
+    const [, , half] = evaluateGoals({ halfRate: 30_000, javaHalfAchieved: 20_000, oursHalfAchieved: 30_000, javaHalfP99: 10, oursHalfP99: 5 });
+    expect(half!.measured).toMatch(/Java reached only 20,000 msg\/s: not the same load/);
+  });
+
+  it('marks what could not be measured, with the reason', () => {
+    const goals = evaluateGoals({ reasons: { [GOALS.txn]: 'transactional copier: coordinator not found' } });
+    expect(goals.every((g) => g.met === 'not measured')).toBe(true);
+    expect(goals[3]!.measured).toBe('not measured: transactional copier: coordinator not found');
+  });
+});
