@@ -1,7 +1,7 @@
 // Tenant isolation, end to end: API keys reach only their tenant (404 for another's ids), and
 // the Pulsar token the control plane issues for a tenant is refused by the broker on another
-// tenant's topic. The broker check uses Pulsar's REST producer (/topics/...) with the tenant
-// token: authorization there is the broker's own produce check on the namespace.
+// tenant's topic — checked twice: through Pulsar's REST producer (/topics/...) and through our
+// own binary-protocol client (platform/pulsar), producing and consuming.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PulsarClient } from '../../platform/pulsar/index.ts';
 import { bundle, pipelineSpec, quotas } from '../../platform/control-plane/testing.ts';
