@@ -57,7 +57,12 @@ export class Producer {
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<MessageId> {
     const n = this.#partitions.length;
     const target = n === 1 ? this.#partitions[0]! : this.#partitions[this.#router(message, n) % n]!;
-    return target.send(message, options.txn);
+    const sent = target.send(message, options.txn);
+    // Tracked now, not after the partition registration inside send(): a commit called right
+    // after send() must wait for this send, or END_TXN can overtake it and commit the input
+    // acks without the output (found by test/fault/pulsar-txn-copier.test.ts).
+    options.txn?.track(sent);
+    return sent;
   }
 
   async flush(): Promise<void> {

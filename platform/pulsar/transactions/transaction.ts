@@ -101,7 +101,7 @@ export class Transaction implements TransactionHandle {
   async commit(): Promise<void> {
     this.assertOpen();
     this.#state = TransactionState.Committing;
-    const results = await Promise.allSettled(this.#operations);
+    const results = await this.#settleOperations();
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) {
       this.#state = TransactionState.Aborting;
@@ -111,6 +111,15 @@ export class Transaction implements TransactionHandle {
     await this.#end(TxnAction.Commit);
   }
 
+  /** Waits for every tracked operation, including those tracked while waiting. */
+  async #settleOperations(): Promise<PromiseSettledResult<unknown>[]> {
+    const results: PromiseSettledResult<unknown>[] = [];
+    while (results.length < this.#operations.length) {
+      results.push(...await Promise.allSettled(this.#operations.slice(results.length)));
+    }
+    return results;
+  }
+
   async abort(): Promise<void> {
     if (this.#state === TransactionState.TimedOut) {
       // The TC aborts timed-out transactions by itself; try anyway, it is harmless.
@@ -118,7 +127,7 @@ export class Transaction implements TransactionHandle {
     }
     this.assertOpen();
     this.#state = TransactionState.Aborting;
-    await Promise.allSettled(this.#operations);
+    await this.#settleOperations();
     await this.#end(TxnAction.Abort);
   }
 
