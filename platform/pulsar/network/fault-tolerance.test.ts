@@ -1,0 +1,220 @@
+// Fault tolerance against a fake broker on 127.0.0.1 (a real node:net server speaking our wire
+// layer): reconnect with backoff and jitter, the pending queue resent in order, send timeout,
+// keep-alive, AUTH_CHALLENGE, and the transaction rule that an END_TXN whose reply is lost is
+// never resent. The real-broker versions with killed processes live in test/fault/.
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PulsarClient, TransactionState } from '../index.ts';
+import { CommandType, FrameParser, encodeSimpleFrame, toBigInt, type BaseCommand } from '../protocol/index.ts';
+import { Backoff } from './backoff.ts';
+
+type Reply = (cmd: BaseCommand) => void;
+type Handler = (cmd: BaseCommand, reply: Reply, socket: net.Socket) => void;
+
+interface FakeBroker {
+  url: string;
+  /** Every command received, with the index of the connection it came on. */
+  received: { conn: number; cmd: BaseCommand }[];
+  sockets: net.Socket[];
+  close(): Promise<void>;
+}
+
+const id = (v: unknown) => Number(toBigInt(v as number));
+
+/** Answers the handshake, lookups (to itself) and producers; `handler` sees everything else first. */
+async function fakeBroker(handler: Handler = () => {}): Promise<FakeBroker> {
+  const received: FakeBroker['received'] = [];
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((socket) => {
+    const conn = sockets.push(socket) - 1;
+    const parser = new FrameParser();
+    const reply: Reply = (cmd) => { if (!socket.destroyed) socket.write(encodeSimpleFrame(cmd)); };
+    socket.on('error', () => {});
+    socket.on('data', (chunk) => {
+      for (const { command: cmd } of parser.push(chunk)) {
+        received.push({ conn, cmd });
+        handler(cmd, reply, socket);
+        if (socket.destroyed) return;
+        switch (cmd.type) {
+          case CommandType.CONNECT:
+            reply({ type: CommandType.CONNECTED, connected: { serverVersion: 'fake', protocolVersion: 20 } });
+            break;
+          case CommandType.PARTITIONED_METADATA: {
+            // One transaction coordinator; every other topic is non-partitioned.
+            const partitions = cmd.partitionMetadata!.topic.includes('transaction_coordinator_assign') ? 1 : 0;
+            reply({ type: CommandType.PARTITIONED_METADATA_RESPONSE, partitionMetadataResponse: { requestId: cmd.partitionMetadata!.requestId, partitions, response: 0 } });
+            break;
+          }
+          case CommandType.LOOKUP:
+            reply({ type: CommandType.LOOKUP_RESPONSE, lookupTopicResponse: { requestId: cmd.lookupTopic!.requestId, brokerServiceUrl: url, response: 1, authoritative: true } });
+            break;
+          case CommandType.PRODUCER:
+            reply({ type: CommandType.PRODUCER_SUCCESS, producerSuccess: { requestId: cmd.producer!.requestId, producerName: 'fake-producer', lastSequenceId: -1 } });
+            break;
+          case CommandType.TC_CLIENT_CONNECT_REQUEST:
+            reply({ type: CommandType.TC_CLIENT_CONNECT_RESPONSE, tcClientConnectResponse: { requestId: cmd.tcClientConnectRequest!.requestId } });
+            break;
+          case CommandType.CLOSE_PRODUCER:
+            reply({ type: CommandType.SUCCESS, success: { requestId: cmd.closeProducer!.requestId } });
+            break;
+          default:
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `pulsar://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    url, received, sockets,
+    close: () => new Promise<void>((resolve) => { sockets.forEach((s) => s.destroy()); server.close(() => resolve()); }),
+  };
+}
+
+function receipt(cmd: BaseCommand): BaseCommand {
+  const send = cmd.send!;
+  return { type: CommandType.SEND_RECEIPT, sendReceipt: { producerId: send.producerId, sequenceId: send.sequenceId, messageId: { ledgerId: 1, entryId: id(send.sequenceId) } } };
+}
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
+
+function track<T extends { close(): Promise<void> }>(thing: T): T {
+  cleanup.push(() => thing.close());
+  return thing;
+}
+
+const sends = (broker: FakeBroker, conn?: number) =>
+  broker.received.filter((r) => r.cmd.type === CommandType.SEND && (conn === undefined || r.conn === conn)).map((r) => id(r.cmd.send!.sequenceId));
+
+describe('Backoff', () => {
+  it('doubles from the initial delay up to the maximum, within ±jitter', () => {
+    const low = new Backoff({ initialMs: 100, maxMs: 1_000, jitter: 0.2, random: () => 0 });
+    const high = new Backoff({ initialMs: 100, maxMs: 1_000, jitter: 0.2, random: () => 0.999999 });
+    expect(Array.from({ length: 6 }, () => low.next())).toEqual([80, 160, 320, 640, 800, 800]);
+    expect(Array.from({ length: 6 }, () => high.next())).toEqual([120, 240, 480, 960, 1_000, 1_000]);
+    low.reset();
+    expect(low.next()).toBe(80);
+  });
+});
+
+describe('producer reconnect', () => {
+  it('reconnects with growing, jittered delays while the broker is away, then resends the pending queue in order', async () => {
+    let acking = false;
+    const broker = track(await fakeBroker((cmd, reply) => { if (cmd.type === CommandType.SEND && acking) reply(receipt(cmd)); }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url, backoff: { initialMs: 20, maxMs: 200 } }));
+    const delays: number[] = [];
+    client.instrumentation.on('connection.reconnect', (e) => { delays.push(e.delayMs); });
+    const producer = await client.createProducer({ topic: 'persistent://t/n/reconnect', batching: false, sendTimeoutMs: 0 });
+    const results = Array.from({ length: 5 }, (_, i) => producer.send({ value: `m-${i}` }));
+    await expect.poll(() => sends(broker, 0)).toEqual([0, 1, 2, 3, 4]);
+
+    // Refuse the next few lookups by dropping every new connection at once.
+    let refusals = 3;
+    const original = broker.sockets.length;
+    broker.sockets[0]!.destroy();
+    const refuse = setInterval(() => {
+      for (const s of broker.sockets.slice(original)) if (refusals > 0 && !s.destroyed) { refusals--; s.destroy(); }
+    }, 1);
+    cleanup.push(async () => clearInterval(refuse));
+    await expect.poll(() => refusals, { timeout: 5_000 }).toBe(0);
+    acking = true;
+    const ids = await Promise.all(results);
+    expect(ids.map((m) => Number(m.entryId))).toEqual([0, 1, 2, 3, 4]);
+    const last = broker.sockets.length - 1;
+    expect(sends(broker, last)).toEqual([0, 1, 2, 3, 4]);
+    expect(delays.length).toBeGreaterThanOrEqual(2);
+    // 20, 40, 80... each within ±20 %.
+    delays.slice(0, 3).forEach((d, i) => {
+      expect(d).toBeGreaterThanOrEqual(20 * 2 ** i * 0.8);
+      expect(d).toBeLessThanOrEqual(20 * 2 ** i * 1.2);
+    });
+  });
+
+  it('fails a send with Timeout when the broker never acknowledges it within sendTimeoutMs', async () => {
+    const broker = track(await fakeBroker());
+    const client = track(new PulsarClient({ serviceUrl: broker.url }));
+    const producer = await client.createProducer({ topic: 'persistent://t/n/timeout', batching: false, sendTimeoutMs: 300 });
+    const started = Date.now();
+    await expect(producer.send({ value: 'x' })).rejects.toMatchObject({ code: 'Timeout', retriable: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+});
+
+describe('connection', () => {
+  it('closes a connection whose PINGs go unanswered and re-establishes it', async () => {
+    // A broker that answers nothing after the handshake: no PONG, no other frame.
+    const broker = track(await fakeBroker((cmd, reply) => { if (cmd.type === CommandType.SEND) reply(receipt(cmd)); }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url, keepAliveIntervalMs: 100, backoff: { initialMs: 10, maxMs: 50 } }));
+    const closed: string[] = [];
+    client.instrumentation.on('connection.close', (e) => { closed.push(e.reason ?? ''); });
+    const producer = await client.createProducer({ topic: 'persistent://t/n/keepalive', batching: false });
+    await expect.poll(() => closed.find((r) => r.includes('keep-alive')), { timeout: 2_000 }).toBeDefined();
+    expect(broker.received.some((r) => r.cmd.type === CommandType.PING)).toBe(true);
+    // The producer came back on a new connection and still works.
+    await expect.poll(() => broker.received.filter((r) => r.cmd.type === CommandType.PRODUCER).length, { timeout: 2_000 }).toBeGreaterThanOrEqual(2);
+    await expect(producer.send({ value: 'after' })).resolves.toBeDefined();
+  });
+
+  it('answers AUTH_CHALLENGE with a freshly read token on the same connection', async () => {
+    let challenged = false;
+    const broker = track(await fakeBroker((cmd, reply) => {
+      if (cmd.type === CommandType.PRODUCER && !challenged) {
+        challenged = true;
+        reply({ type: CommandType.AUTH_CHALLENGE, authChallenge: { serverVersion: 'fake', protocolVersion: 20, challenge: { authMethodName: 'token', authData: Buffer.from('refresh') } } });
+      }
+    }));
+    let version = 0;
+    const client = track(new PulsarClient({ serviceUrl: broker.url, token: () => `token-${++version}` }));
+    await client.createProducer({ topic: 'persistent://t/n/auth', batching: false });
+    await expect.poll(() => broker.received.find((r) => r.cmd.type === CommandType.AUTH_RESPONSE)).toBeDefined();
+    const connect = broker.received.find((r) => r.cmd.type === CommandType.CONNECT)!;
+    const response = broker.received.find((r) => r.cmd.type === CommandType.AUTH_RESPONSE)!;
+    expect(Buffer.from(connect.cmd.connect!.authData!).toString()).toBe('token-1');
+    expect(connect.cmd.connect!.featureFlags?.supportsAuthRefresh).toBe(true);
+    expect(response.conn).toBe(connect.conn);
+    expect(response.cmd.authResponse!.response!.authMethodName).toBe('token');
+    expect(Buffer.from(response.cmd.authResponse!.response!.authData!).toString()).toBe('token-2');
+  });
+});
+
+describe('transactions: an END_TXN whose reply is lost', () => {
+  it('is never resent: the transaction becomes UNKNOWN and a later transaction is not hit by it', async () => {
+    let nextTxn = 0;
+    const broker = track(await fakeBroker((cmd, reply, socket) => {
+      if (cmd.type === CommandType.NEW_TXN) {
+        reply({ type: CommandType.NEW_TXN_RESPONSE, newTxnResponse: { requestId: cmd.newTxn!.requestId, txnidMostBits: 0, txnidLeastBits: ++nextTxn } });
+      } else if (cmd.type === CommandType.END_TXN) {
+        // The first END_TXN reaches the TC but its reply is lost with the connection.
+        if (id(cmd.endTxn!.txnidLeastBits) === 1) socket.destroy();
+        else reply({ type: CommandType.END_TXN_RESPONSE, endTxnResponse: { requestId: cmd.endTxn!.requestId, txnidMostBits: 0, txnidLeastBits: cmd.endTxn!.txnidLeastBits } });
+      }
+    }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url, operationTimeoutMs: 2_000 }));
+    const endTxns = (least: number) => broker.received.filter((r) => r.cmd.type === CommandType.END_TXN && id(r.cmd.endTxn!.txnidLeastBits) === least);
+
+    const first = await client.newTransaction();
+    await expect(first.commit()).rejects.toMatchObject({ code: 'TransactionOutcomeUnknown' });
+    expect(first.state).toBe(TransactionState.Unknown);
+    await expect(first.commit()).rejects.toMatchObject({ code: 'TransactionState' });
+    await expect(first.abort()).rejects.toMatchObject({ code: 'TransactionState' });
+
+    const second = await client.newTransaction();
+    await second.commit();
+    expect(second.state).toBe(TransactionState.Committed);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(endTxns(1)).toHaveLength(1);
+    expect(endTxns(2)).toHaveLength(1);
+  });
+
+  it('is never resent after a reply timeout either', async () => {
+    const broker = track(await fakeBroker((cmd, reply) => {
+      if (cmd.type === CommandType.NEW_TXN) reply({ type: CommandType.NEW_TXN_RESPONSE, newTxnResponse: { requestId: cmd.newTxn!.requestId, txnidMostBits: 0, txnidLeastBits: 7 } });
+    }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url, operationTimeoutMs: 300 }));
+    const txn = await client.newTransaction();
+    await expect(txn.abort()).rejects.toMatchObject({ code: 'TransactionOutcomeUnknown' });
+    expect(txn.state).toBe(TransactionState.Unknown);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(broker.received.filter((r) => r.cmd.type === CommandType.END_TXN)).toHaveLength(1);
+  });
+});
