@@ -130,6 +130,17 @@ export class PulsarClient {
   }
 
   /**
+   * Connect every transaction coordinator now instead of on first use (Java does this at client
+   * start); a broker loads a coordinator only when a client first connects to it. Returns the
+   * number of coordinators.
+   */
+  async connectTransactionCoordinators(): Promise<number> {
+    this.#assertOpen();
+    this.#tc ??= new TransactionCoordinatorClient(this.#ctx);
+    return this.#tc.connectAll();
+  }
+
+  /**
    * Drop every connection: producers and consumers reconnect through the (possibly changed)
    * service URL, resending what is pending. Used by the failover provider.
    */

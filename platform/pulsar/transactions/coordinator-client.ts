@@ -92,6 +92,27 @@ export class TransactionCoordinatorClient {
     return txn;
   }
 
+  /**
+   * Discover every coordinator and send each its TC_CLIENT_CONNECT, retrying retriable failures
+   * with backoff until the operation timeout. The broker loads a coordinator's store on that
+   * first connect (§5.1), so this readies them all up front. Returns how many there are.
+   */
+  async connectAll(): Promise<number> {
+    const deadline = Date.now() + this.#ctx.operationTimeoutMs;
+    const backoff = new Backoff({ initialMs: 100, maxMs: 2_000 });
+    for (;;) {
+      try {
+        const count = await this.#coordinators();
+        await Promise.all(Array.from({ length: count }, (_, tcId) => this.#connection(tcId)));
+        return count;
+      } catch (err) {
+        const e = err instanceof PulsarError ? err : new PulsarConnectionError(String(err), { cause: err });
+        if (!e.retriable || Date.now() + 100 >= deadline || this.#ctx.closing.aborted) throw e;
+        await sleep(Math.min(backoff.next(), Math.max(0, deadline - Date.now())), this.#ctx.closing);
+      }
+    }
+  }
+
   /** Forget coordinator connections (after a cluster switch). */
   async reset(): Promise<void> {
     this.#connections.clear();
