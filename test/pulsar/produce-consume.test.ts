@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { MessageId, PulsarClient, PulsarError, type Message } from '../../platform/pulsar/index.ts';
-import { clientFor, regionUrl, topicName } from './helpers.ts';
+import { MessageId, PulsarClient, PulsarError } from '../../platform/pulsar/index.ts';
+import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
+import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
+import { clientFor, regionUrl, superuserToken, take, topicName } from './helpers.ts';
 
 const clients: PulsarClient[] = [];
 function client(region: 'east' | 'west' = 'east'): PulsarClient {
@@ -9,12 +11,6 @@ function client(region: 'east' | 'west' = 'east'): PulsarClient {
   return c;
 }
 afterAll(async () => { await Promise.all(clients.map((c) => c.close())); });
-
-async function take(consumer: { receive(t?: number): Promise<Message> }, n: number): Promise<Message[]> {
-  const out: Message[] = [];
-  while (out.length < n) out.push(await consumer.receive(20_000));
-  return out;
-}
 
 describe('produce and consume against the real broker', () => {
   it('refuses a connection without a token with a typed, non-retriable error', async () => {
@@ -55,15 +51,16 @@ describe('produce and consume against the real broker', () => {
   it('spreads over a partitioned topic and keeps per-key order', async () => {
     const c = client();
     const topic = topicName('parts');
-    // Producing to T-partition-i of a non-existent partitioned topic auto-creates a plain topic;
-    // so create partitions through the admin API is not available here: use the partitioned
-    // auto-creation default of the namespace if any, else skip checks on count.
+    await new PulsarAdmin({ webUrl: regionByName(loadStackInfo(), 'east').webUrl, token: superuserToken() }).ensurePartitionedTopic(topic, 3);
     const producer = await c.createProducer({ topic, batching: false });
+    expect(producer.partitions).toBe(3);
     const consumer = await c.subscribe({ topic, subscription: 'sub', initialPosition: 'Earliest', type: 'KeyShared' });
     for (let i = 0; i < 30; i++) await producer.send({ value: String(i), key: `key-${i % 3}` });
     const got = await take(consumer, 30);
     for (const key of ['key-0', 'key-1', 'key-2']) {
-      const seq = got.filter((m) => m.key === key).map((m) => Number(m.value.toString()));
+      const mine = got.filter((m) => m.key === key);
+      expect(new Set(mine.map((m) => m.id.partition)).size).toBe(1);
+      const seq = mine.map((m) => Number(m.value.toString()));
       expect(seq).toEqual([...seq].sort((a, b) => a - b));
     }
   });
