@@ -137,6 +137,14 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     return [...this.#byTopic.keys()];
   }
 
+  /**
+   * Failover: whether the broker made this consumer the active one on at least one partition
+   * (ACTIVE_CONSUMER_CHANGE, reference §3.6). Other subscription types are always active.
+   */
+  get isActive(): boolean {
+    return this.#children.some((c) => c.isActive);
+  }
+
   // Delivery
   push(from: PartitionConsumer, messages: Message[]): void {
     const policy = this.#options.deadLetter;
