@@ -32,8 +32,22 @@ function stillUnacked(ackSet: U64[] | undefined, i: number): boolean {
   if (!ackSet || ackSet.length === 0) return true;
   const word = ackSet[i >> 6];
   if (word === undefined) return false;
-  const big = typeof word === 'number' ? BigInt(word) : BigInt.asUintN(64, (BigInt(word.high) << 32n) | BigInt(word.low >>> 0));
-  return ((big >> BigInt(i & 63)) & 1n) === 1n;
+  if (typeof word === 'number') return ((BigInt(word) >> BigInt(i & 63)) & 1n) === 1n;
+  const bit = i & 63;
+  return (((bit < 32 ? word.low : word.high) >>> (bit & 31)) & 1) === 1;
+}
+
+/** An unsigned 64-bit field as a number, rounded like Number(toBigInt(v)) but without bigints. */
+function u64ToNumber(v: U64 | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  return (v.high >>> 0) * 0x1_0000_0000 + (v.low >>> 0);
+}
+
+/** toBigInt(v) with one bigint allocation when the high word is 0 (the usual sequence id). */
+function u64ToBigInt(v: U64): bigint {
+  if (typeof v !== 'number' && v.high === 0) return BigInt(v.low >>> 0);
+  return toBigInt(v);
 }
 
 export function decodeEntry(topic: string, partition: number, cmd: NonNullable<BaseCommand['message']>, section: PayloadSection | undefined): DecodedEntry {
@@ -58,13 +72,11 @@ export function decodeEntry(topic: string, partition: number, cmd: NonNullable<B
     return errorMessage(err as PulsarError, md, Math.max(1, count));
   }
   const publishTime = Number(toBigInt(md.publishTime));
-  const base = {
-    topic, publishTime, producerName: md.producerName, redeliveryCount,
-  };
+  const producerName = md.producerName;
   if (count < 0) {
     return {
       messages: [{
-        ...base, id: entryId, value: asBuffer(raw)!, sequenceId: toBigInt(md.sequenceId),
+        topic, publishTime, producerName, redeliveryCount, id: entryId, value: asBuffer(raw)!, sequenceId: toBigInt(md.sequenceId),
         key: has(md, 'partitionKey') ? md.partitionKey : undefined,
         orderingKey: has(md, 'orderingKey') ? asBuffer(md.orderingKey) : undefined,
         properties: properties(md.properties),
@@ -79,25 +91,30 @@ export function decodeEntry(topic: string, partition: number, cmd: NonNullable<B
   } catch (err) {
     return errorMessage(err as PulsarError, md, count);
   }
+  // Per message: one MessageId and one object literal of a fixed shape; the entry's bigints are
+  // shared, and 64-bit fields become numbers/bigints without going through Long → BigInt twice.
   const messages: Message[] = [];
   let skipped = 0;
   const first = toBigInt(md.sequenceId);
-  entries.forEach((e, i) => {
+  const { ledgerId, entryId: entry } = entryId;
+  const ackSet = cmd.ackSet && cmd.ackSet.length > 0 ? cmd.ackSet : undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
     const s = e.metadata;
-    if (s.compactedOut || !stillUnacked(cmd.ackSet, i)) {
+    if (s.compactedOut || (ackSet && !stillUnacked(ackSet, i))) {
       skipped++;
-      return;
+      continue;
     }
     messages.push({
-      ...base,
-      id: new MessageId(entryId.ledgerId, entryId.entryId, partition, i, count),
+      topic, publishTime, producerName, redeliveryCount,
+      id: new MessageId(ledgerId, entry, partition, i, count),
       value: asBuffer(e.payload)!,
       key: has(s, 'partitionKey') ? s.partitionKey : undefined,
       orderingKey: has(s, 'orderingKey') ? asBuffer(s.orderingKey) : undefined,
       properties: properties(s.properties),
-      eventTime: Number(toBigInt(s.eventTime)),
-      sequenceId: has(s, 'sequenceId') ? toBigInt(s.sequenceId) : first + BigInt(i),
+      eventTime: has(s, 'eventTime') ? u64ToNumber(s.eventTime) : 0,
+      sequenceId: has(s, 'sequenceId') ? u64ToBigInt(s.sequenceId!) : first + BigInt(i),
     });
-  });
+  }
   return { messages, skipped };
 }
