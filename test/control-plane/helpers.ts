@@ -9,7 +9,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { loadStackInfo, readSuperuserToken } from '../../infra/stack/stack-info.ts';
 import type { StackInfo } from '../../infra/stack/stack-info.ts';
 import { buildApp, FileStore, PulsarAdminProvisioner, testConfig } from '../../platform/control-plane/index.ts';
-import type { ControlPlaneConfig } from '../../platform/control-plane/index.ts';
+import type { ControlPlaneConfig, ControlStore } from '../../platform/control-plane/index.ts';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import { uniqueName } from '../helpers/index.ts';
 
@@ -31,7 +31,7 @@ export interface RealApp {
   call: (options: InjectOptions & { token?: string | null }) => Promise<LightMyRequestResponse>;
 }
 
-export async function realApp(options: { webUrls?: Record<string, string>; config?: Partial<ControlPlaneConfig> } = {}): Promise<RealApp> {
+export async function realApp(options: { webUrls?: Record<string, string>; config?: Partial<ControlPlaneConfig>; store?: ControlStore } = {}): Promise<RealApp> {
   const provisioner = new PulsarAdminProvisioner({
     regions: stack.regions.map((r) => ({ name: r.name, webUrl: options.webUrls?.[r.name] ?? r.webUrl })),
     token: superuserToken,
@@ -41,7 +41,7 @@ export async function realApp(options: { webUrls?: Record<string, string>; confi
   const dir = await mkdtemp(path.join(tmpdir(), 'lodestar-cp-'));
   const app = await buildApp({
     config: testConfig({ logLevel: 'silent', regionTimeoutMs: 20_000, ...options.config }),
-    store: new FileStore(path.join(dir, 'control-log.jsonl')),
+    store: options.store ?? new FileStore(path.join(dir, 'control-log.jsonl')),
     provisioner,
     adminToken: superuserToken,
   });

@@ -56,6 +56,11 @@ export abstract class FoldingStore implements ControlStore {
 
   protected abstract load(): Promise<StoredRecord[]>;
   protected abstract append(record: StoredRecord): Promise<void>;
+  /**
+   * Runs in the write queue before the compare-and-set: a shared backing makes the fold current
+   * here (the Pulsar store takes the exclusive producer and catches up to the topic's end).
+   */
+  protected async beforeWrite(): Promise<void> {}
 
   async open(): Promise<void> {
     for (const record of await this.load()) this.fold(record);
@@ -66,6 +71,11 @@ export abstract class FoldingStore implements ControlStore {
   protected fold(record: StoredRecord): void {
     const current = this.#records.get(record.key);
     if (!current || record.version > current.version) this.#records.set(record.key, record);
+  }
+
+  /** The newest folded record for a key, tombstones included. */
+  protected current(key: string): StoredRecord | undefined {
+    return this.#records.get(key);
   }
 
   get<T>(key: string): StoredRecord<T> | undefined {
@@ -95,6 +105,7 @@ export abstract class FoldingStore implements ControlStore {
   #write(key: string, value: unknown, expectedVersion: number, deleted: boolean): Promise<StoredRecord> {
     const run = async (): Promise<StoredRecord> => {
       if (!this.#open) throw new Error('control store is not open');
+      await this.beforeWrite();
       const current = this.#records.get(key);
       const live = current && !current.deleted ? current.version : 0;
       if (live !== expectedVersion) throw new StoreConflictError(key, expectedVersion, live);
