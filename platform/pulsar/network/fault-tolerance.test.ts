@@ -206,6 +206,24 @@ describe('transactions: an END_TXN whose reply is lost', () => {
     expect(endTxns(2)).toHaveLength(1);
   });
 
+  it('commit sent right after send() waits for that send (END_TXN never overtakes it)', async () => {
+    const broker = track(await fakeBroker((cmd, reply) => {
+      if (cmd.type === CommandType.NEW_TXN) reply({ type: CommandType.NEW_TXN_RESPONSE, newTxnResponse: { requestId: cmd.newTxn!.requestId, txnidMostBits: 0, txnidLeastBits: 1 } });
+      // A slow ADD_PARTITION_TO_TXN: the send cannot go out before it is answered.
+      if (cmd.type === CommandType.ADD_PARTITION_TO_TXN) setTimeout(() => reply({ type: CommandType.ADD_PARTITION_TO_TXN_RESPONSE, addPartitionToTxnResponse: { requestId: cmd.addPartitionToTxn!.requestId } }), 100);
+      if (cmd.type === CommandType.SEND) reply(receipt(cmd));
+      if (cmd.type === CommandType.END_TXN) reply({ type: CommandType.END_TXN_RESPONSE, endTxnResponse: { requestId: cmd.endTxn!.requestId } });
+    }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url }));
+    const producer = await client.createProducer({ topic: 'persistent://t/n/txn-order', transactional: true, sendTimeoutMs: 0 });
+    const txn = await client.newTransaction();
+    const sent = producer.send({ value: 'out' }, { txn });
+    await txn.commit();
+    await sent;
+    const order = broker.received.map((r) => r.cmd.type).filter((t) => t === CommandType.SEND || t === CommandType.END_TXN);
+    expect(order).toEqual([CommandType.SEND, CommandType.END_TXN]);
+  });
+
   it('is never resent after a reply timeout either', async () => {
     const broker = track(await fakeBroker((cmd, reply) => {
       if (cmd.type === CommandType.NEW_TXN) reply({ type: CommandType.NEW_TXN_RESPONSE, newTxnResponse: { requestId: cmd.newTxn!.requestId, txnidMostBits: 0, txnidLeastBits: 7 } });
