@@ -14,8 +14,13 @@ export const ConfigEnv = z.object({
   LODESTAR_CP_PORT: int(0, 65535).default(8480),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   LODESTAR_CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Where state lives: `file` (JSON-lines control log under the state dir) or `memory`. */
-  LODESTAR_CP_STORE: z.enum(['file', 'memory']).default('file'),
+  /**
+   * Where state lives: `file` (JSON-lines control log under the state dir), `memory`, or `pulsar`
+   * (the control-log topic lodestar/system/control-log, DESIGN.md).
+   */
+  LODESTAR_CP_STORE: z.enum(['file', 'memory', 'pulsar']).default('file'),
+  /** With `pulsar`: the region whose brokers the store reads and writes; default the stack's first region. */
+  LODESTAR_CP_STORE_REGION: z.string().min(1).optional(),
   /** State directory (shared with the stack); the control log is <dir>/control-plane/control-log.jsonl. */
   LODESTAR_STATE_DIR: z.string().optional(),
   /** File holding the platform-admin bearer token; default: the stack's superuser token file. */
@@ -34,7 +39,9 @@ export interface ControlPlaneConfig {
   host: string;
   port: number;
   logLevel: z.infer<typeof ConfigEnv>['LODESTAR_CP_LOG_LEVEL'];
-  store: 'file' | 'memory';
+  store: 'file' | 'memory' | 'pulsar';
+  /** Region of the `pulsar` store; undefined = the stack's first region. */
+  storeRegion: string | undefined;
   stateDir: string;
   adminTokenFile: string | undefined;
   bodyLimitBytes: number;
@@ -57,6 +64,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, defaults: { stateDir: string
     port: e.LODESTAR_CP_PORT,
     logLevel: e.LODESTAR_CP_LOG_LEVEL,
     store: e.LODESTAR_CP_STORE,
+    storeRegion: e.LODESTAR_CP_STORE_REGION,
     stateDir: path.resolve(e.LODESTAR_STATE_DIR ?? defaults.stateDir),
     adminTokenFile: e.LODESTAR_CP_ADMIN_TOKEN_FILE ?? defaults.adminTokenFile,
     bodyLimitBytes: e.LODESTAR_CP_BODY_LIMIT_BYTES,

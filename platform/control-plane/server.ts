@@ -6,11 +6,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { loadStackInfo } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
+import type { StackInfo } from '../../infra/stack/stack-info.ts';
+import { PulsarClient } from '../pulsar/index.ts';
 import controlPlane, { serverOptions } from './app.ts';
 import { parseConfig } from './config.ts';
+import type { ControlPlaneConfig } from './config.ts';
 import { PulsarAdminProvisioner } from './provisioning/index.ts';
-import { FileStore, MemoryStore } from './store/index.ts';
+import { CONTROL_LOG_TOPIC, ensureControlLogNamespace, FileStore, MemoryStore, PulsarControlStore } from './store/index.ts';
+import type { ControlStore } from './store/index.ts';
 
 export interface RunningControlPlane {
   app: FastifyInstance;
@@ -24,7 +28,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv = process.env): P
   const config = parseConfig(env, { stateDir: stack.stateDir, adminTokenFile: stack.superuserTokenFile });
   if (!config.adminTokenFile) throw new Error('no platform-admin token file: set LODESTAR_CP_ADMIN_TOKEN_FILE');
   const adminToken = readFileSync(config.adminTokenFile, 'utf8').trim();
-  const store = config.store === 'memory' ? new MemoryStore() : new FileStore(path.join(config.stateDir, 'control-plane', 'control-log.jsonl'));
+  const store = await openStore(config, stack);
   const provisioner = new PulsarAdminProvisioner({
     regions: stack.regions.map((r) => ({ name: r.name, webUrl: r.webUrl })),
     // Re-read on every call, so a rotated superuser token takes effect without a restart.
@@ -38,6 +42,19 @@ export async function startControlPlane(env: NodeJS.ProcessEnv = process.env): P
   const address = await app.listen({ host: config.host, port: config.port });
   app.log.info(`control plane at ${address}; OpenAPI at ${address}/docs`);
   return { app, address };
+}
+
+async function openStore(config: ControlPlaneConfig, stack: StackInfo): Promise<ControlStore> {
+  if (config.store === 'memory') return new MemoryStore();
+  if (config.store === 'file') return new FileStore(path.join(config.stateDir, 'control-plane', 'control-log.jsonl'));
+  const token = (): string => readFileSync(stack.superuserTokenFile, 'utf8').trim();
+  const { failed } = await ensureControlLogNamespace({ regions: stack.regions, token, timeoutMs: config.regionTimeoutMs });
+  // Not fatal: with a region down the namespace is still there from an earlier start.
+  for (const [name, message] of Object.entries(failed)) process.emitWarning(`control log namespace not ensured in ${name}: ${message}`);
+  const region = config.storeRegion ? regionByName(stack, config.storeRegion) : stack.regions[0];
+  if (!region) throw new Error('LODESTAR_CP_STORE=pulsar needs at least one region');
+  const client = new PulsarClient({ serviceUrl: region.brokerUrl, token });
+  return new PulsarControlStore({ client, ownsClient: true, topic: CONTROL_LOG_TOPIC });
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {

@@ -32,7 +32,7 @@ async function openStore(topic: string, region = east): Promise<PulsarControlSto
 const newTopic = (): string => `persistent://${namespace}/${uniqueName('control-log')}`;
 
 beforeAll(async () => {
-  await ensureControlLogNamespace({ regions: stack.regions, token: superuserToken, namespace });
+  expect(await ensureControlLogNamespace({ regions: stack.regions, token: superuserToken, namespace })).toEqual({ failed: {} });
 });
 
 afterEach(async () => {
@@ -52,7 +52,7 @@ afterAll(async () => {
 
 describe('PulsarControlStore on the real stack', () => {
   it('provisions the namespace replicated to every region, with infinite retention and a compaction threshold, idempotently', async () => {
-    await ensureControlLogNamespace({ regions: stack.regions, token: superuserToken, namespace });
+    expect(await ensureControlLogNamespace({ regions: stack.regions, token: superuserToken, namespace })).toEqual({ failed: {} });
     for (const region of stack.regions) {
       const policies = await admin(region.name).namespaces.getPolicies(namespace);
       expect([...(policies.replication_clusters ?? [])].sort()).toEqual(stack.regions.map((r) => r.name).sort());

@@ -23,24 +23,33 @@ export interface EnsureControlLogOptions {
   timeoutMs?: number;
 }
 
-/** Idempotent: a second run sends no writes. */
-export async function ensureControlLogNamespace(options: EnsureControlLogOptions): Promise<void> {
+/**
+ * Idempotent: a second run sends no writes. A region that fails is reported, not thrown, so an
+ * instance can start while a region is down (the namespace is already there from earlier runs).
+ */
+export async function ensureControlLogNamespace(options: EnsureControlLogOptions): Promise<{ failed: Record<string, string> }> {
   const namespace = options.namespace ?? CONTROL_LOG_NAMESPACE;
   const [tenant] = namespace.split('/') as [string];
   const clusters = options.regions.map((r) => r.name);
   const token = typeof options.token === 'function' ? options.token : () => options.token as string;
   const threshold = options.compactionThresholdBytes ?? 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const failed: Record<string, string> = {};
   // Tenants and namespace policies live in each region's own metadata store: provision all.
   for (const region of options.regions) {
-    const admin = new PulsarAdmin({ webUrl: region.webUrl, tokenProvider: token, timeoutMs });
-    await admin.ensureTenant(tenant, { adminRoles: [], allowedClusters: clusters });
-    await admin.ensureNamespace(namespace, {
-      replicationClusters: clusters,
-      retention: { retentionTimeInMinutes: -1, retentionSizeInMB: -1 },
-    });
-    await ensureCompactionThreshold(region.webUrl, namespace, threshold, token(), timeoutMs);
+    try {
+      const admin = new PulsarAdmin({ webUrl: region.webUrl, tokenProvider: token, timeoutMs });
+      await admin.ensureTenant(tenant, { adminRoles: [], allowedClusters: clusters });
+      await admin.ensureNamespace(namespace, {
+        replicationClusters: clusters,
+        retention: { retentionTimeInMinutes: -1, retentionSizeInMB: -1 },
+      });
+      await ensureCompactionThreshold(region.webUrl, namespace, threshold, token(), timeoutMs);
+    } catch (error) {
+      failed[region.name] = error instanceof Error ? error.message : String(error);
+    }
   }
+  return { failed };
 }
 
 // platform/pulsar-admin has no compactionThreshold call yet, so this one path goes straight to

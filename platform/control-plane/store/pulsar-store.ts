@@ -26,6 +26,8 @@ const WRITER_LOCK = 'lodestar-control-log-writer';
 export interface PulsarControlStoreOptions {
   /** A client on the region this instance writes to (and reads from). */
   client: PulsarClient;
+  /** Close the client with the store (server.ts hands its own client over). */
+  ownsClient?: boolean;
   /** e.g. `persistent://lodestar/system/control-log`. */
   topic: string;
   logger?: Logger;
@@ -59,6 +61,7 @@ function covers(applied: MessageId | undefined, target: MessageId): boolean {
 export class PulsarControlStore extends FoldingStore {
   readonly backing: string;
   readonly #client: PulsarClient;
+  readonly #ownsClient: boolean;
   readonly #topic: string;
   readonly #logger: Logger;
   readonly #acquireTimeoutMs: number;
@@ -78,6 +81,7 @@ export class PulsarControlStore extends FoldingStore {
   constructor(options: PulsarControlStoreOptions) {
     super();
     this.#client = options.client;
+    this.#ownsClient = options.ownsClient ?? false;
     this.#topic = options.topic;
     this.#logger = options.logger ?? silentLogger;
     this.#acquireTimeoutMs = options.acquireTimeoutMs ?? 30_000;
@@ -139,6 +143,7 @@ export class PulsarControlStore extends FoldingStore {
     await this.#reader?.close().catch(() => undefined);
     await this.#tail;
     for (const w of this.#waiters.splice(0)) w.resolve();
+    if (this.#ownsClient) await this.#client.close();
   }
 
   async #counted<T>(write: () => Promise<T>): Promise<T> {
