@@ -3,7 +3,7 @@
 // are acked per entry once every index of the entry is acked, unless batch-index acks are on,
 // in which case a partial ack carries ack_set (bits set = still unacked) and batch_size.
 import Long from 'long';
-import { MessageId } from '../message/index.ts';
+import { entryKeyOf, type MessageId } from '../message/message-id.ts';
 import { toLong, type MessageIdData } from '../protocol/index.ts';
 
 export interface AckSink {
@@ -111,8 +111,9 @@ export class AckTracker {
   }
 }
 
+/** "ledger:entry:partition", cached on the id (and shared by a batch's ids). */
 function entryKey(id: MessageId): string {
-  return `${id.ledgerId}:${id.entryId}:${id.partition}`;
+  return entryKeyOf(id);
 }
 
 function entryData(id: MessageId): MessageIdData {

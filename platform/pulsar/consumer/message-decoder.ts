@@ -2,7 +2,8 @@
 // (reference §4.4, §4.5). Failures become one message with `error` set for the entry, so bad
 // input is handed to the application instead of dropped (issue 3, "Bad input").
 import { ClientErrorCode, PulsarError } from '../errors.ts';
-import { MessageId, type Message } from '../message/index.ts';
+import { MessageId, shareEntryKey } from '../message/message-id.ts';
+import type { Message } from '../message/index.ts';
 import {
   decodeBatch, decompress, has, toBigInt, type BaseCommand, type U64, type KeyValue, type MessageMetadata, type PayloadSection,
 } from '../protocol/index.ts';
@@ -97,6 +98,7 @@ export function decodeEntry(topic: string, partition: number, cmd: NonNullable<B
   let skipped = 0;
   const first = toBigInt(md.sequenceId);
   const { ledgerId, entryId: entry } = entryId;
+  const entryKey = `${ledgerId}:${entry}:${partition}`; // one bigint → string per entry, not per ack
   const ackSet = cmd.ackSet && cmd.ackSet.length > 0 ? cmd.ackSet : undefined;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
@@ -107,7 +109,7 @@ export function decodeEntry(topic: string, partition: number, cmd: NonNullable<B
     }
     messages.push({
       topic, publishTime, producerName, redeliveryCount,
-      id: new MessageId(ledgerId, entry, partition, i, count),
+      id: shareEntryKey(new MessageId(ledgerId, entry, partition, i, count), entryKey),
       value: asBuffer(e.payload)!,
       key: has(s, 'partitionKey') ? s.partitionKey : undefined,
       orderingKey: has(s, 'orderingKey') ? asBuffer(s.orderingKey) : undefined,

@@ -7,12 +7,29 @@ import type protobuf from 'protobufjs';
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MAX = (1n << 63n) - 1n;
 
+/** "ledger:entry:partition", computed once per id (or handed over by a batch sibling); internal. */
+export let entryKeyOf: (id: MessageId) => string;
+/** Give `id` the entry key its batch siblings already computed (the decoder's fast path); internal. */
+export let shareEntryKey: (id: MessageId, key: string) => MessageId;
+
 export class MessageId {
   readonly ledgerId: bigint;
   readonly entryId: bigint;
   readonly partition: number;
   readonly batchIndex: number;
   readonly batchSize: number;
+  // Cached map keys: bigint → string conversions cost more than the rest of an ack. Private
+  // fields, so equality checks, spreads and JSON see the same five properties as before.
+  #entryKey: string | undefined;
+  #key: string | undefined;
+
+  static {
+    entryKeyOf = (id) => (id.#entryKey ??= `${id.ledgerId}:${id.entryId}:${id.partition}`);
+    shareEntryKey = (id, key) => {
+      id.#entryKey = key;
+      return id;
+    };
+  }
 
   constructor(ledgerId: bigint, entryId: bigint, partition = -1, batchIndex = -1, batchSize = 0) {
     this.ledgerId = ledgerId;
@@ -63,7 +80,7 @@ export class MessageId {
 
   /** Stable key for maps (ack trackers, DLQ counters). */
   key(): string {
-    return `${this.ledgerId}:${this.entryId}:${this.partition}:${this.batchIndex}`;
+    return (this.#key ??= `${entryKeyOf(this)}:${this.batchIndex}`);
   }
 
   toString(): string {
