@@ -4,7 +4,7 @@ import { parseConfig } from './config.ts';
 describe('config', () => {
   it('parses the environment once into a frozen config with documented defaults', () => {
     const config = parseConfig({ LODESTAR_CP_PORT: '9000' }, { stateDir: '/tmp/state', adminTokenFile: '/tmp/token' });
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 9000, store: 'file', stateDir: '/tmp/state', adminTokenFile: '/tmp/token', reconcileIntervalMs: 5000 });
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 9000, store: 'pulsar', stateDir: '/tmp/state', adminTokenFile: '/tmp/token', reconcileIntervalMs: 5000 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 

@@ -18,7 +18,7 @@ export const ConfigEnv = z.object({
    * Where state lives: `file` (JSON-lines control log under the state dir), `memory`, or `pulsar`
    * (the control-log topic lodestar/system/control-log, DESIGN.md).
    */
-  LODESTAR_CP_STORE: z.enum(['file', 'memory', 'pulsar']).default('file'),
+  LODESTAR_CP_STORE: z.enum(['file', 'memory', 'pulsar']).default('pulsar'),
   /** With `pulsar`: the region whose brokers the store reads and writes; default the stack's first region. */
   LODESTAR_CP_STORE_REGION: z.string().min(1).optional(),
   /** State directory (shared with the stack); the control log is <dir>/control-plane/control-log.jsonl. */
