@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { constants, createDeflate } from 'node:zlib';
 import { PulsarError } from '../errors.ts';
 import { decodeBatch, encodeBatch } from './batch.ts';
 import { compress, decompress } from './compression.ts';
@@ -24,6 +25,20 @@ describe('compression', () => {
   it('reads a zstd frame made by the zstd CLI', () => {
     const frame = Buffer.from('28b52ffd04588500005068656c6c6f207a7374640100f14a11de38b055', 'hex');
     expect(Buffer.from(decompress(CompressionType.ZSTD, frame, text.length))).toEqual(text);
+  });
+
+  it('reads a ZLIB stream that Java left unfinished (SYNC_FLUSH, no trailer)', () => {
+    const deflater = createDeflate();
+    const chunks: Buffer[] = [];
+    deflater.on('data', (c: Buffer) => chunks.push(c));
+    deflater.write(text);
+    return new Promise<void>((resolve) => deflater.flush(constants.Z_SYNC_FLUSH, () => {
+      const unfinished = Buffer.concat(chunks);
+      expect(unfinished.subarray(-4)).toEqual(Buffer.from([0, 0, 0xff, 0xff])); // sync marker, no trailer
+      expect(Buffer.from(decompress(CompressionType.ZLIB, unfinished, text.length))).toEqual(text);
+      deflater.close();
+      resolve();
+    }));
   });
 
   it('reads a hand-made LZ4 block with an overlapping match', () => {

@@ -1,7 +1,7 @@
 // Payload codecs (reference §4.5). Only the payload is compressed, never MessageMetadata.
 // Read: LZ4 (raw block), ZLIB (RFC 1950 stream), ZSTD (standard frame), SNAPPY (raw block).
 // Write: LZ4, ZLIB, SNAPPY. ZSTD writing needs a compressor we do not have in pure JS on Node 20.
-import { deflateSync, inflateSync } from 'node:zlib';
+import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappyjs';
 import { ClientErrorCode, PulsarError } from '../errors.ts';
@@ -33,7 +33,11 @@ export function decompress(type: number, data: Uint8Array, uncompressedSize: num
   try {
     switch (type) {
       case CompressionType.LZ4: out = lz4DecompressBlock(data, uncompressedSize); break;
-      case CompressionType.ZLIB: out = inflateSync(data, { maxOutputLength: Math.max(1, uncompressedSize) }); break;
+      // Java's codec deflates with SYNC_FLUSH and never finishes the stream (no final block,
+      // no Adler-32 trailer), so inflate must not demand the end of the stream.
+      case CompressionType.ZLIB:
+        out = inflateSync(data, { maxOutputLength: Math.max(1, uncompressedSize), finishFlush: zlibConstants.Z_SYNC_FLUSH });
+        break;
       case CompressionType.ZSTD: out = zstdDecompress(data, new Uint8Array(uncompressedSize)); break;
       case CompressionType.SNAPPY: out = snappyUncompress(data, uncompressedSize); break;
       default: throw new Error(`unknown compression type ${type}`);
