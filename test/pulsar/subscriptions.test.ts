@@ -3,9 +3,11 @@
 // topics bring messages back before dead-lettering, and batch-index acks redeliver only the
 // messages of a batch that were not acked (broker: acknowledgmentAtBatchIndexLevelEnabled).
 import { describe, expect, it } from 'vitest';
-import { PulsarError, RETRY_PROPERTIES } from '../../platform/pulsar/index.ts';
+import { PulsarError, RETRY_PROPERTIES, type Consumer, type Message } from '../../platform/pulsar/index.ts';
+import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
+import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
 import { waitFor } from '../helpers/index.ts';
-import { clientsClosedAfterAll, take, topicName } from './helpers.ts';
+import { clientsClosedAfterAll, superuserToken, take, topicName } from './helpers.ts';
 
 const client = clientsClosedAfterAll();
 
@@ -32,6 +34,36 @@ describe('subscription types', () => {
     expect(values(await take(second, 5))).toEqual(['5', '6', '7', '8', '9']);
     await producer.send({ value: '10' });
     expect((await second.receive(20_000)).value.toString()).toBe('10');
+  });
+
+  it('Failover on a partitioned topic: partitions are shared out, and all move to the survivor', async () => {
+    const c = client();
+    const topic = topicName('failover-parts');
+    await new PulsarAdmin({ webUrl: regionByName(loadStackInfo(), 'east').webUrl, token: superuserToken() }).ensurePartitionedTopic(topic, 4);
+    const options = { topic, subscription: 'sub', type: 'Failover' as const, initialPosition: 'Earliest' as const, ackGroupingMs: 0 };
+    const a = await c.subscribe({ ...options, consumerName: 'a' });
+    const b = await c.subscribe({ ...options, consumerName: 'b' });
+    // The broker makes consumer (partition index mod consumers) active on each partition.
+    await waitFor(async () => a.isActive && b.isActive, { what: 'both consumers active on some partition' });
+    const producer = await c.createProducer({ topic, batching: false });
+    for (let i = 0; i < 20; i++) await producer.send({ value: String(i) });
+    const fromA: Message[] = [];
+    const fromB: Message[] = [];
+    const drain = async (consumer: Consumer, into: Message[]) => {
+      for (;;) {
+        try { into.push(await consumer.receive(3_000)); } catch { return; }
+      }
+    };
+    await Promise.all([drain(a, fromA), drain(b, fromB)]);
+    // A partition handed over while messages were in flight may deliver some twice.
+    expect([...new Set(values([...fromA, ...fromB]).map(Number))].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(fromA.length).toBeGreaterThan(0);
+    expect(fromB.length).toBeGreaterThan(0);
+    for (const m of fromB) b.ack(m);
+    await b.close();
+    for (let i = 20; i < 28; i++) await producer.send({ value: String(i) });
+    const rest = await take(a, 8);
+    expect(new Set(rest.map((m) => m.id.partition)).size).toBe(4);
   });
 
   it('Exclusive: a second consumer on the subscription is refused with ConsumerBusy', async () => {

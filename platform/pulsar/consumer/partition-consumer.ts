@@ -62,7 +62,8 @@ export class PartitionConsumer implements ConsumerHandler {
   #backoff: Backoff;
   #reconnecting = false;
   #lastDelivered: MessageId | undefined;
-  #active = true;
+  /** Failover: the broker says which consumer is active (ACTIVE_CONSUMER_CHANGE); until then, not. */
+  #active: boolean;
 
   constructor(ctx: ClientContext, delivery: Delivery, topic: string, partition: number, options: PartitionConsumerOptions) {
     this.#ctx = ctx;
@@ -70,6 +71,7 @@ export class PartitionConsumer implements ConsumerHandler {
     this.topic = topic;
     this.partition = partition;
     this.options = options;
+    this.#active = options.type !== 'Failover';
     this.#backoff = new Backoff(ctx.backoff);
     this.#acks = new AckTracker((ids, cumulative) => this.#sendAck(ids, cumulative), {
       groupMs: options.ackGroupingMs,
@@ -179,6 +181,7 @@ export class PartitionConsumer implements ConsumerHandler {
     if (this.#state !== State.Ready) return;
     this.#cnx = null;
     this.#state = State.Connecting;
+    this.#active = this.options.type !== 'Failover';
     // Everything unacked comes back from the broker: drop local copies and batch progress (§6.5).
     this.#delivery.purge(this);
     this.#acks.reset();
