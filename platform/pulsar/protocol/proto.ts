@@ -167,6 +167,8 @@ export function has<T extends object>(msg: T, field: keyof T): boolean {
 }
 
 export function toLong(value: bigint, unsigned = true): Long {
+  // Sequence ids, producer/consumer ids and entry ids fit in 32 bits: skip three bigint ops.
+  if (value >= 0n && value <= 0xffffffffn) return Long.fromBits(Number(value) | 0, 0, unsigned);
   return Long.fromBits(Number(value & 0xffffffffn) | 0, Number((value >> 32n) & 0xffffffffn) | 0, unsigned);
 }
 
