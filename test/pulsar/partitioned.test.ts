@@ -78,6 +78,38 @@ describe('partitioned topics against the real broker', () => {
     for (const m of got) expect(m.id.partition).toBe(Number(m.properties.to));
   });
 
+  it('sends every keyless message to one partition with single routing', async () => {
+    const c = client();
+    const topic = await partitionedTopic('parts-single');
+    const producer = await c.createProducer({ topic, routing: 'single' });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => producer.send({ value: String(i) })));
+    expect((await perPartitionCounts(topic, 20)).filter((n) => n > 0)).toEqual([20]);
+  });
+
+  it('retries and dead-letters messages of a partitioned topic', async () => {
+    const c = client();
+    const topic = await partitionedTopic('parts-retry');
+    const consumer = await c.subscribe({
+      topic, subscription: 'sub', type: 'Shared', initialPosition: 'Earliest', nackRedeliveryDelayMs: 100,
+      retry: { maxReconsumeTimes: 1 }, deadLetter: { maxRedeliverCount: 1 },
+    });
+    const dlq = await c.subscribe({ topic: `${topic}-sub-DLQ`, subscription: 'dlq-reader', initialPosition: 'Earliest' });
+    const producer = await c.createProducer({ topic, batching: false });
+    await producer.send({ value: 'nacked', key: 'a' });
+    await producer.send({ value: 'retried', key: 'b' });
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const m = await consumer.receive(20_000);
+      seen.push(`${m.value.toString()}@${m.topic.endsWith('-RETRY') ? 'retry' : 'main'}`);
+      if (m.value.toString() === 'nacked') consumer.nack(m);
+      else await consumer.reconsumeLater(m, 0);
+    }
+    expect(seen.sort()).toEqual(['nacked@main', 'retried@main', 'retried@retry']);
+    const dead = await take(dlq, 2);
+    expect(dead.map((m) => m.value.toString()).sort()).toEqual(['nacked', 'retried']);
+    for (const m of dead) expect(m.properties.REAL_TOPIC).toMatch(new RegExp(`^${topic}-partition-\\d$`));
+  });
+
   it('round-robins batches across partitions', async () => {
     const c = client();
     const topic = await partitionedTopic('parts-rr-batch');
