@@ -120,8 +120,16 @@ async function waitHealthy(regions: RegionLayout[], token: string, timeoutMs: nu
         throw new Error(`${region.name}: Pulsar exited while starting. Last lines of ${path.join(region.logDir, 'pulsar.log')}:\n${tail(path.join(region.logDir, 'pulsar.log'))}\n${tail(path.join(region.logDir, 'pulsar.out'), 10)}`);
       }
       // A coordinator loads only when a client first connects to it: do that once the broker is up.
+      // A fresh standalone reports ready a moment before it has created pulsar/system (the
+      // coordinator's namespace), so a failed warm-up is forgotten and tried again next round.
       if (health.brokerReady && !health.transactionsReady && !warming.has(region.name)) {
-        warming.set(region.name, warmUpTransactionCoordinator(region.name).catch((error: Error) => log(`  ${region.name}: coordinator warm-up failed: ${error.message}`)));
+        warming.set(
+          region.name,
+          warmUpTransactionCoordinator(region.name).catch((error: Error) => {
+            log(`  ${region.name}: coordinator warm-up failed (${error.message}); retrying`);
+            warming.delete(region.name);
+          }),
+        );
       }
       states.push(`${region.name}: ${describeWait(health)}`);
     }
