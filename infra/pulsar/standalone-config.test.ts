@@ -28,6 +28,10 @@ describe('renderStandaloneConf', () => {
     expect(o).toMatchObject({
       clusterName: 'west',
       brokerServicePort: '26655',
+      brokerServicePortTls: '26656',
+      tlsCertificateFilePath: '/state/tls/broker.crt',
+      tlsKeyFilePath: '/state/tls/broker.key',
+      tlsTrustCertsFilePath: '/state/tls/ca.crt',
       webServicePort: '28085',
       authenticationEnabled: 'true',
       authorizationEnabled: 'true',

@@ -8,12 +8,20 @@ export interface AuthFiles {
   superuserRole: string;
   superuserTokenFile: string;
   tokenSecretKeyFile: string;
+  tlsCaFile: string;
+  tlsKeyFile: string;
+  tlsCertFile: string;
 }
 
 export function standaloneOverrides(region: RegionLayout, auth: AuthFiles): Record<string, string> {
   return {
     clusterName: region.name,
     brokerServicePort: String(region.brokerPort),
+    // TLS beside plain TCP: clients may use either; the brokers' own clients stay on plain TCP.
+    brokerServicePortTls: String(region.brokerTlsPort),
+    tlsCertificateFilePath: auth.tlsCertFile,
+    tlsKeyFilePath: auth.tlsKeyFile,
+    tlsTrustCertsFilePath: auth.tlsCaFile,
     webServicePort: String(region.webPort),
     bindAddress: '127.0.0.1',
     advertisedAddress: '127.0.0.1',

@@ -6,6 +6,8 @@ import path from 'node:path';
 export interface RegionLayout {
   name: string;
   brokerPort: number;
+  /** The broker's TLS port (pulsar+ssl://), certificate signed by the stack's own CA. */
+  brokerTlsPort: number;
   webPort: number;
   redisPort: number;
   dir: string;
@@ -22,6 +24,10 @@ export interface StackLayout {
   superuserRole: string;
   superuserTokenFile: string;
   tokenSecretKeyFile: string;
+  /** The stack's CA (clients trust it for pulsar+ssl://) and the brokers' key and certificate. */
+  tlsCaFile: string;
+  tlsKeyFile: string;
+  tlsCertFile: string;
   clientConfDir: string;
   stackFile: string;
   lockFile: string;
@@ -29,8 +35,8 @@ export interface StackLayout {
 }
 
 const REGION_PORTS = [
-  { name: 'east', brokerPort: 16650, webPort: 18080, redisPort: 16379 },
-  { name: 'west', brokerPort: 26650, webPort: 28080, redisPort: 26379 },
+  { name: 'east', brokerPort: 16650, brokerTlsPort: 16651, webPort: 18080, redisPort: 16379 },
+  { name: 'west', brokerPort: 26650, brokerTlsPort: 26651, webPort: 28080, redisPort: 26379 },
 ] as const;
 
 export const SUPERUSER_ROLE = 'lodestar-admin';
@@ -41,6 +47,9 @@ export function stackLayout(stateDir: string, portOffset = 0): StackLayout {
     superuserRole: SUPERUSER_ROLE,
     superuserTokenFile: path.join(stateDir, 'auth', 'superuser.token'),
     tokenSecretKeyFile: path.join(stateDir, 'auth', 'secret.key'),
+    tlsCaFile: path.join(stateDir, 'tls', 'ca.crt'),
+    tlsKeyFile: path.join(stateDir, 'tls', 'broker.key'),
+    tlsCertFile: path.join(stateDir, 'tls', 'broker.crt'),
     clientConfDir: path.join(stateDir, 'client'),
     stackFile: path.join(stateDir, 'stack.json'),
     lockFile: path.join(stateDir, 'stack.lock'),
@@ -49,6 +58,7 @@ export function stackLayout(stateDir: string, portOffset = 0): StackLayout {
       return {
         name: ports.name,
         brokerPort: ports.brokerPort + portOffset,
+        brokerTlsPort: ports.brokerTlsPort + portOffset,
         webPort: ports.webPort + portOffset,
         redisPort: ports.redisPort + portOffset,
         dir,
@@ -64,5 +74,6 @@ export function stackLayout(stateDir: string, portOffset = 0): StackLayout {
 }
 
 export const brokerUrl = (r: RegionLayout): string => `pulsar://127.0.0.1:${r.brokerPort}`;
+export const brokerTlsUrl = (r: RegionLayout): string => `pulsar+ssl://127.0.0.1:${r.brokerTlsPort}`;
 export const webUrl = (r: RegionLayout): string => `http://127.0.0.1:${r.webPort}`;
 export const redisUrl = (r: RegionLayout): string => `redis://127.0.0.1:${r.redisPort}`;

@@ -10,6 +10,8 @@ export interface RegionInfo {
   name: string;
   /** pulsar://host:port of the broker's binary protocol. */
   brokerUrl: string;
+  /** pulsar+ssl://host:port, when the region serves TLS (the local stack does; trust `tlsCaFile`). */
+  brokerTlsUrl?: string;
   /** http://host:port of the broker's web service (admin REST, metrics). */
   webUrl: string;
   redisUrl: string;
@@ -25,6 +27,8 @@ export interface StackInfo {
   superuserRole: string;
   /** File holding the raw HS256 secret key, when this stack may mint tokens (local mode). */
   tokenSecretKeyFile?: string;
+  /** PEM of the CA that signed the brokers' TLS certificates (local mode: the stack's own CA). */
+  tlsCaFile?: string;
   regions: RegionInfo[];
 }
 
@@ -46,7 +50,8 @@ export function isExternalMode(env: NodeJS.ProcessEnv = process.env): boolean {
  * External mode: LODESTAR_REGIONS=east,west and, per region NAME (upper-cased),
  * LODESTAR_<NAME>_BROKER_URL, LODESTAR_<NAME>_WEB_URL, LODESTAR_<NAME>_REDIS_URL;
  * LODESTAR_SUPERUSER_TOKEN_FILE (required), LODESTAR_SUPERUSER_ROLE (default lodestar-admin),
- * LODESTAR_TOKEN_SECRET_KEY_FILE (optional: needed to mint tenant tokens).
+ * LODESTAR_TOKEN_SECRET_KEY_FILE (optional: needed to mint tenant tokens),
+ * LODESTAR_<NAME>_BROKER_TLS_URL and LODESTAR_TLS_CA_FILE (optional: TLS).
  */
 export function externalStackInfo(env: NodeJS.ProcessEnv = process.env): StackInfo {
   const names = (env.LODESTAR_REGIONS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -61,11 +66,13 @@ export function externalStackInfo(env: NodeJS.ProcessEnv = process.env): StackIn
     superuserTokenFile: need('LODESTAR_SUPERUSER_TOKEN_FILE'),
     superuserRole: env.LODESTAR_SUPERUSER_ROLE ?? 'lodestar-admin',
     tokenSecretKeyFile: env.LODESTAR_TOKEN_SECRET_KEY_FILE,
+    tlsCaFile: env.LODESTAR_TLS_CA_FILE,
     regions: names.map((name) => {
       const prefix = `LODESTAR_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
       return {
         name,
         brokerUrl: need(`${prefix}_BROKER_URL`),
+        brokerTlsUrl: env[`${prefix}_BROKER_TLS_URL`],
         webUrl: need(`${prefix}_WEB_URL`),
         redisUrl: need(`${prefix}_REDIS_URL`),
         healthy: true,

@@ -13,7 +13,8 @@ import { withLock } from './lock.ts';
 import { assertPortFree, livePid, spawnDetached, stopProcess } from './processes.ts';
 import { ensureRedisServer, pingRedis, redisArgs } from './redis.ts';
 import { warmUpTransactionCoordinator } from './transactions-warmup.ts';
-import { brokerUrl, redisUrl, stackLayout, webUrl, type RegionLayout, type StackLayout } from './regions.ts';
+import { brokerTlsUrl, brokerUrl, redisUrl, stackLayout, webUrl, type RegionLayout, type StackLayout } from './regions.ts';
+import { ensureTlsFiles } from './tls.ts';
 import { defaultStateDir, type RegionInfo, type StackInfo } from './stack-info.ts';
 
 export type Log = (line: string) => void;
@@ -61,6 +62,7 @@ async function startPulsar(region: RegionLayout, layout: StackLayout, home: stri
   if (fresh) rmSync(region.dataDir, { recursive: true, force: true });
   for (const dir of [region.dataDir, region.logDir, path.join(region.dir, 'tmp')]) mkdirSync(dir, { recursive: true });
   await assertPortFree(region.brokerPort, `${region.name} Pulsar broker`);
+  await assertPortFree(region.brokerTlsPort, `${region.name} Pulsar broker TLS`);
   await assertPortFree(region.webPort, `${region.name} Pulsar web service`);
   writeFileSync(region.confFile, renderStandaloneConf(home, standaloneOverrides(region, layout)));
   // BookKeeper looks for conf/*rocksdb.conf relative to its working directory.
@@ -155,6 +157,7 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
     const home = await ensurePulsarDistribution(log);
     const redisServer = await ensureRedisServer(log);
     const token = ensureAuthFiles(layout);
+    await ensureTlsFiles(layout);
 
     const started: string[] = [];
     try {
@@ -210,6 +213,7 @@ async function statusOf(layout: StackLayout, token: string): Promise<RegionInfo[
       return {
         name: region.name,
         brokerUrl: brokerUrl(region),
+        brokerTlsUrl: brokerTlsUrl(region),
         webUrl: webUrl(region),
         redisUrl: redisUrl(region),
         healthy: health.healthy,
@@ -230,6 +234,7 @@ async function writeStackFile(layout: StackLayout, token = superuserToken(layout
     superuserTokenFile: layout.superuserTokenFile,
     superuserRole: layout.superuserRole,
     tokenSecretKeyFile: layout.tokenSecretKeyFile,
+    tlsCaFile: layout.tlsCaFile,
     regions: await statusOf(layout, token),
   };
   mkdirSync(layout.stateDir, { recursive: true });
