@@ -42,6 +42,8 @@ export const ClientErrorCode = {
   Timeout: 'Timeout',
   ConnectionClosed: 'ConnectionClosed',
   ConnectFailed: 'ConnectFailed',
+  /** The broker's TLS certificate did not verify: retrying cannot help until configuration changes. */
+  TlsVerificationFailed: 'TlsVerificationFailed',
   AlreadyClosed: 'AlreadyClosed',
   ChecksumMismatch: 'ChecksumMismatch',
   Decompression: 'DecompressionError',

@@ -42,6 +42,7 @@ describe.runIf(info.tlsCaFile && tlsRegions.length > 0)('TLS', () => {
       const attempt = client.createProducer({ topic: `persistent://public/default/${uniqueName('tls-untrusted')}` });
       const error = await attempt.then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(PulsarError);
+      expect(error).toMatchObject({ code: 'TlsVerificationFailed', retriable: false });
       expect((error as PulsarError).message).toMatch(/unable to verify the first certificate/);
     } finally {
       await client.close();

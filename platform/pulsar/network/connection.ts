@@ -136,7 +136,7 @@ export class Connection {
       };
       const socket = this.#socket;
       socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-      socket.on('error', (err) => this.#fail(new PulsarConnectionError(`socket error on ${this.address}: ${err.message}`, { cause: err })));
+      socket.on('error', (err) => this.#fail(socketError(this.address, err)));
       socket.on('close', () => this.#fail(new PulsarConnectionError(`connection to ${this.address} closed`)));
       const ready = socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect';
       const start = () => void this.#sendConnect().catch((err) => this.#fail(asPulsarError(err)));
@@ -429,4 +429,27 @@ export class Connection {
 
 function asPulsarError(err: unknown): PulsarError {
   return err instanceof PulsarError ? err : new PulsarConnectionError(String((err as Error)?.message ?? err), { cause: err });
+}
+
+// Node's codes for a peer certificate that does not verify (OpenSSL's X509_V_ERR_* names, plus
+// the host name check). They fail the same way on every retry, so they are not retriable.
+const TLS_VERIFICATION_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function socketError(address: string, err: Error & { code?: string }): PulsarConnectionError {
+  const message = `socket error on ${address}: ${err.message}`;
+  if (err.code !== undefined && TLS_VERIFICATION_CODES.has(err.code)) {
+    return new PulsarConnectionError(message, { code: ClientErrorCode.TlsVerificationFailed, retriable: false, cause: err });
+  }
+  return new PulsarConnectionError(message, { cause: err });
 }
