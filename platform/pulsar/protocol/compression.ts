@@ -3,10 +3,11 @@
 // Write: LZ4, ZLIB, SNAPPY. ZSTD writing needs a compressor we do not have in pure JS on Node 20.
 import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappyjs';
+import { compress as snappyCompress } from 'snappyjs';
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 import { CompressionType } from './proto.ts';
 import { lz4CompressBlock, lz4DecompressBlock } from './lz4.ts';
+import { snappyDecompressBlock } from './snappy.ts';
 
 /** Uncompressed batches may exceed max_message_size; this bounds what a forged size can allocate. */
 export const DEFAULT_MAX_UNCOMPRESSED_SIZE = 64 * 1024 * 1024;
@@ -39,7 +40,7 @@ export function decompress(type: number, data: Uint8Array, uncompressedSize: num
         out = inflateSync(data, { maxOutputLength: Math.max(1, uncompressedSize), finishFlush: zlibConstants.Z_SYNC_FLUSH });
         break;
       case CompressionType.ZSTD: out = zstdDecompress(data, new Uint8Array(uncompressedSize)); break;
-      case CompressionType.SNAPPY: out = snappyUncompress(data, uncompressedSize); break;
+      case CompressionType.SNAPPY: out = snappyDecompressBlock(data, uncompressedSize); break;
       default: throw new Error(`unknown compression type ${type}`);
     }
   } catch (err) {
