@@ -2,16 +2,10 @@
 // every key we don't name keeps Pulsar's standalone default. The bookie reads the same file.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RegionLayout } from '../stack/regions.ts';
+import type { RegionLayout, StackLayout } from '../stack/regions.ts';
 
-export interface AuthFiles {
-  superuserRole: string;
-  superuserTokenFile: string;
-  tokenSecretKeyFile: string;
-  tlsCaFile: string;
-  tlsKeyFile: string;
-  tlsCertFile: string;
-}
+/** The stack-wide files every region's broker is configured with. */
+export type AuthFiles = Pick<StackLayout, 'superuserRole' | 'superuserTokenFile' | 'tokenSecretKeyFile' | 'tlsCaFile' | 'tlsKeyFile' | 'tlsCertFile'>;
 
 export function standaloneOverrides(region: RegionLayout, auth: AuthFiles): Record<string, string> {
   return {

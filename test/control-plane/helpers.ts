@@ -11,7 +11,8 @@ import type { StackInfo } from '../../infra/stack/stack-info.ts';
 import { buildApp, FileStore, PulsarAdminProvisioner, testConfig } from '../../platform/control-plane/index.ts';
 import type { ControlPlaneConfig, ControlStore } from '../../platform/control-plane/index.ts';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
-import { uniqueName } from '../helpers/index.ts';
+import { expect } from 'vitest';
+import { uniqueName, waitFor } from '../helpers/index.ts';
 
 export const stack: StackInfo = loadStackInfo();
 export const superuserToken = readSuperuserToken(stack);
@@ -56,4 +57,21 @@ export async function expectStatus(response: Promise<LightMyRequestResponse>, st
   const r = await response;
   if (r.statusCode !== status) throw new Error(`expected ${status}, got ${r.statusCode}: ${r.body}`);
   return r.body === '' ? undefined : r.json();
+}
+
+/**
+ * After a region was unreachable during a create: waits until the reconciler reports `region`
+ * ready for the tenant and its pipeline `main` (pipelineSpec('main', ...)), then checks in that
+ * region's own Pulsar that the tenant, the pipeline's topics and its grants are there.
+ */
+export async function expectConvergedIn(t: RealApp, tenant: string, region: string, timeoutMs: number): Promise<void> {
+  await waitFor(async () => {
+    const p = await expectStatus(t.call({ method: 'GET', url: `/v1/tenants/${tenant}/pipelines/main` }), 200);
+    return p.provisioning[region].state === 'ready';
+  }, { timeoutMs, what: `${region} provisioned by the reconciler` });
+  expect((await expectStatus(t.call({ method: 'GET', url: `/v1/tenants/${tenant}` }), 200)).provisioning[region].state).toBe('ready');
+  const pulsar = admin(region);
+  expect((await pulsar.tenants.get(tenant)).allowedClusters.sort()).toEqual(stack.regions.map((r) => r.name).sort());
+  expect((await pulsar.topics.listPartitioned(`${tenant}/main`)).sort()).toEqual(['dead-letter', 'events', 'results'].map((x) => `persistent://${tenant}/main/${x}`));
+  expect(Object.keys(await pulsar.namespaces.getPermissions(`${tenant}/main`))).toEqual([`lodestar-tenant-${tenant}`]);
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { bundle, pipelineSpec, quotas } from '../../platform/control-plane/testing.ts';
 import { waitFor } from '../helpers/index.ts';
 import type { RealApp } from './helpers.ts';
-import { admin, expectStatus, realApp, stack, tenantName } from './helpers.ts';
+import { admin, expectConvergedIn, expectStatus, realApp, stack, tenantName } from './helpers.ts';
 
 class Cuttable {
   #server: net.Server | undefined;
@@ -73,14 +73,6 @@ describe.runIf(west)('west unreachable during a create', () => {
     expect(regions.items.find((r: { name: string }) => r.name === 'west').healthy).toBe(false);
 
     await proxy.open();
-    await waitFor(async () => {
-      const p = await expectStatus(t.call({ method: 'GET', url: `/v1/tenants/${tenant}/pipelines/main` }), 200);
-      return p.provisioning.west.state === 'ready';
-    }, { timeoutMs: 60_000, what: 'west provisioned by the reconciler' });
-    expect((await expectStatus(t.call({ method: 'GET', url: `/v1/tenants/${tenant}` }), 200)).provisioning.west.state).toBe('ready');
-    const w = admin('west');
-    expect((await w.tenants.get(tenant)).allowedClusters.sort()).toEqual(['east', 'west']);
-    expect((await w.topics.listPartitioned(`${tenant}/main`)).sort()).toEqual(['dead-letter', 'events', 'results'].map((x) => `persistent://${tenant}/main/${x}`));
-    expect(Object.keys(await w.namespaces.getPermissions(`${tenant}/main`))).toEqual([`lodestar-tenant-${tenant}`]);
+    await expectConvergedIn(t, tenant, 'west', 60_000);
   });
 });

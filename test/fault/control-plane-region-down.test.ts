@@ -6,7 +6,7 @@ import { bundle, pipelineSpec, quotas } from '../../platform/control-plane/testi
 import { status, up } from '../../infra/stack/stack.ts';
 import { waitFor } from '../helpers/index.ts';
 import type { RealApp } from '../control-plane/helpers.ts';
-import { admin, expectStatus, realApp, stack, tenantName } from '../control-plane/helpers.ts';
+import { admin, expectConvergedIn, expectStatus, realApp, stack, tenantName } from '../control-plane/helpers.ts';
 
 const tenant = tenantName('cp-kill');
 let t: RealApp;
@@ -41,14 +41,6 @@ describe.runIf(stack.mode === 'local')('west killed during a create', () => {
     const { started } = await up({ regions: ['west'], log: () => {} });
     expect(started).toContain('west:pulsar');
 
-    await waitFor(async () => {
-      const p = await expectStatus(t.call({ method: 'GET', url: `/v1/tenants/${tenant}/pipelines/main` }), 200);
-      return p.provisioning.west.state === 'ready';
-    }, { timeoutMs: 90_000, what: 'west provisioned by the reconciler' });
-    expect((await expectStatus(t.call({ method: 'GET', url: `/v1/tenants/${tenant}` }), 200)).provisioning.west.state).toBe('ready');
-    const w = admin('west');
-    expect((await w.tenants.get(tenant)).allowedClusters.sort()).toEqual(['east', 'west']);
-    expect((await w.topics.listPartitioned(`${tenant}/main`)).sort()).toEqual(['dead-letter', 'events', 'results'].map((x) => `persistent://${tenant}/main/${x}`));
-    expect(Object.keys(await w.namespaces.getPermissions(`${tenant}/main`))).toEqual([`lodestar-tenant-${tenant}`]);
+    await expectConvergedIn(t, tenant, 'west', 90_000);
   });
 });
