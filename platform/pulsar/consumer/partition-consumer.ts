@@ -3,7 +3,7 @@
 // FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
 import { ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
 import { MessageId, type Message } from '../message/index.ts';
-import { Backoff, nextResourceId, sleep, type Connection, type ConsumerHandler } from '../network/index.ts';
+import { Backoff, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { AckTracker } from './ack-tracker.ts';
@@ -193,25 +193,20 @@ export class PartitionConsumer implements ConsumerHandler {
     if (this.#reconnecting) return;
     this.#reconnecting = true;
     try {
-      while (this.#state === State.Connecting && !this.#ctx.closing.aborted) {
-        const delay = this.#backoff.next();
-        this.#ctx.instrumentation.emit('connection.reconnect', () => ({ kind: 'consumer', topic: this.topic, attempt: this.#backoff.attempts, delayMs: delay }));
-        await sleep(delay, this.#ctx.closing);
-        if (this.#state !== State.Connecting) return;
-        try {
-          await this.#attach();
-          return;
-        } catch (err) {
-          const e = err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ConnectFailed, String(err), { cause: err, retriable: true });
-          this.#ctx.logger.warn({ topic: this.topic, code: e.code, err: e.message }, 'consumer reconnect failed');
-          if (!e.retriable) {
-            this.#state = State.Failed;
-            this.#shutdown();
-            this.#delivery.failed(this, e);
-            return;
-          }
-        }
-      }
+      await reconnectWithBackoff({
+        kind: 'consumer',
+        topic: this.topic,
+        backoff: this.#backoff,
+        context: this.#ctx,
+        stillConnecting: () => this.#state === State.Connecting,
+        attach: () => this.#attach(),
+        toError: (err) => (err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ConnectFailed, String(err), { cause: err, retriable: true })),
+        fail: (e) => {
+          this.#state = State.Failed;
+          this.#shutdown();
+          this.#delivery.failed(this, e);
+        },
+      });
     } finally {
       this.#reconnecting = false;
     }

@@ -4,7 +4,7 @@
 // and producer id survive reconnects; the epoch grows (§3.5).
 import { ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
 import { MessageId, type OutgoingMessage } from '../message/index.ts';
-import { Backoff, nextResourceId, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
+import { Backoff, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { buildFrame, toBytes, type QueuedMessage } from './batch-builder.ts';
@@ -181,24 +181,19 @@ export class PartitionProducer implements ProducerHandler {
     if (this.#reconnecting) return;
     this.#reconnecting = true;
     try {
-      while (this.#state === State.Connecting && !this.#ctx.closing.aborted) {
-        const delay = this.#backoff.next();
-        this.#ctx.instrumentation.emit('connection.reconnect', () => ({ kind: 'producer', topic: this.topic, attempt: this.#backoff.attempts, delayMs: delay }));
-        await sleep(delay, this.#ctx.closing);
-        if (this.#state !== State.Connecting) return;
-        this.#epoch++;
-        try {
-          await this.#attach();
-          return;
-        } catch (err) {
-          const e = asError(err);
-          this.#ctx.logger.warn({ topic: this.topic, code: e.code, err: e.message }, 'producer reconnect failed');
-          if (!e.retriable) {
-            this.#terminate(e, State.Failed);
-            return;
-          }
-        }
-      }
+      await reconnectWithBackoff({
+        kind: 'producer',
+        topic: this.topic,
+        backoff: this.#backoff,
+        context: this.#ctx,
+        stillConnecting: () => this.#state === State.Connecting,
+        attach: () => {
+          this.#epoch++;
+          return this.#attach();
+        },
+        toError: asError,
+        fail: (e) => this.#terminate(e, State.Failed),
+      });
     } finally {
       this.#reconnecting = false;
     }

@@ -1,0 +1,40 @@
+// The reconnect loop producers and consumers share: wait a backoff step, re-attach, and stop on
+// success, on a non-retriable error (handed to `fail`), when the owner leaves the connecting
+// state, or when the client closes. Each owner keeps its own "already reconnecting" guard.
+import type { PulsarError } from '../errors.ts';
+import type { Instrumentation, Logger } from '../instrumentation.ts';
+import { sleep, type Backoff } from './backoff.ts';
+
+export interface ReconnectOptions {
+  kind: 'producer' | 'consumer';
+  topic: string;
+  backoff: Backoff;
+  context: { logger: Logger; instrumentation: Instrumentation; closing: AbortSignal };
+  /** False once the owner is no longer waiting for a connection (closed, failed, reconnected). */
+  stillConnecting(): boolean;
+  attach(): Promise<void>;
+  /** Turns whatever attach threw into a typed error; its `retriable` decides whether to go on. */
+  toError(err: unknown): PulsarError;
+  fail(error: PulsarError): void;
+}
+
+export async function reconnectWithBackoff(options: ReconnectOptions): Promise<void> {
+  const { context, backoff } = options;
+  while (options.stillConnecting() && !context.closing.aborted) {
+    const delay = backoff.next();
+    context.instrumentation.emit('connection.reconnect', () => ({ kind: options.kind, topic: options.topic, attempt: backoff.attempts, delayMs: delay }));
+    await sleep(delay, context.closing);
+    if (!options.stillConnecting()) return;
+    try {
+      await options.attach();
+      return;
+    } catch (err) {
+      const e = options.toError(err);
+      context.logger.warn({ topic: options.topic, code: e.code, err: e.message }, `${options.kind} reconnect failed`);
+      if (!e.retriable) {
+        options.fail(e);
+        return;
+      }
+    }
+  }
+}
