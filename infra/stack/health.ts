@@ -1,5 +1,6 @@
 // What "healthy" means for a region: our processes are alive, the broker reports itself started,
 // its transaction coordinator answers, and Redis answers PING.
+import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import type { RegionLayout } from './regions.ts';
 import { webUrl } from './regions.ts';
 import { livePid } from './processes.ts';
@@ -17,31 +18,18 @@ export interface RegionHealth {
   healthy: boolean;
 }
 
-async function get(url: string, token: string, timeoutMs = 3_000): Promise<{ status: number; body: string } | undefined> {
-  try {
-    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, body: await response.text() };
-  } catch {
-    return undefined;
-  }
+function admin(region: RegionLayout, token: string): PulsarAdmin {
+  return new PulsarAdmin({ webUrl: webUrl(region), token, timeoutMs: 3_000 });
 }
 
+/** The broker reports itself started (GET /admin/v2/brokers/ready). Any failure reads as not yet. */
 export async function brokerReady(region: RegionLayout, token: string): Promise<boolean> {
-  const response = await get(`${webUrl(region)}/admin/v2/brokers/ready`, token);
-  return response?.status === 200 && response.body.trim() === 'ok';
+  return admin(region, token).brokers.ready().then(() => true, () => false);
 }
 
 /** The coordinator counts as ready once every coordinator partition reports state Ready. */
 export async function transactionsReady(region: RegionLayout, token: string): Promise<boolean> {
-  const response = await get(`${webUrl(region)}/admin/v3/transactions/coordinatorStats`, token);
-  if (response?.status !== 200) return false;
-  try {
-    const stats = JSON.parse(response.body) as Record<string, { state?: string }>;
-    const coordinators = Object.values(stats);
-    return coordinators.length > 0 && coordinators.every((c) => c.state === 'Ready');
-  } catch {
-    return false;
-  }
+  return admin(region, token).transactions.coordinatorsReady().catch(() => false);
 }
 
 export async function regionHealth(region: RegionLayout, token: string): Promise<RegionHealth> {

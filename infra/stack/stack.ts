@@ -11,7 +11,7 @@ import { configureGeoReplication } from './geo-replication.ts';
 import { PULSAR_MARKER, REDIS_MARKER, regionHealth, type RegionHealth } from './health.ts';
 import { withLock } from './lock.ts';
 import { assertPortFree, livePid, spawnDetached, stopProcess } from './processes.ts';
-import { ensureRedisServer, pingRedis, redisArgs } from './redis.ts';
+import { ensureRedisServer, redisArgs } from './redis.ts';
 import { warmUpTransactionCoordinator } from './transactions-warmup.ts';
 import { brokerTlsUrl, brokerUrl, redisUrl, stackLayout, webUrl, type RegionLayout, type StackLayout } from './regions.ts';
 import { ensureTlsFiles } from './tls.ts';
@@ -276,4 +276,3 @@ export function logFiles(regionName?: string): string[] {
   ]);
 }
 
-export { pingRedis };
