@@ -22,9 +22,21 @@ function admin(region: RegionLayout, token: string): PulsarAdmin {
   return new PulsarAdmin({ webUrl: webUrl(region), token, timeoutMs: 3_000 });
 }
 
-/** The broker reports itself started (GET /admin/v2/brokers/ready). Any failure reads as not yet. */
+/**
+ * The broker has started (GET /admin/v2/brokers/ready) and can really write and read: the health
+ * check produces and consumes on a heartbeat topic. `ready` alone is not enough after a restart,
+ * when the bookie can lag the broker and new ledgers fail with "Not enough non-faulty bookies".
+ * Any failure reads as not yet.
+ */
 export async function brokerReady(region: RegionLayout, token: string): Promise<boolean> {
-  return admin(region, token).brokers.ready().then(() => true, () => false);
+  const pulsar = admin(region, token);
+  try {
+    await pulsar.brokers.ready();
+    await pulsar.brokers.health();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The coordinator counts as ready once every coordinator partition reports state Ready. */
