@@ -3,7 +3,7 @@
 // FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
 import { ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
 import { MessageId, type Message } from '../message/index.ts';
-import { Backoff, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
+import { Backoff, firstAttachWithRetry, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { AckTracker } from './ack-tracker.ts';
@@ -88,7 +88,14 @@ export class PartitionConsumer implements ConsumerHandler {
 
   async start(): Promise<void> {
     try {
-      await this.#attach();
+      await firstAttachWithRetry({
+        kind: 'consumer',
+        topic: this.topic,
+        backoff: this.#backoff,
+        context: this.#ctx,
+        attach: () => this.#attach(),
+        toError: toConsumerError,
+      });
     } catch (err) {
       this.#shutdown();
       this.#state = State.Failed;
@@ -200,7 +207,7 @@ export class PartitionConsumer implements ConsumerHandler {
         context: this.#ctx,
         stillConnecting: () => this.#state === State.Connecting,
         attach: () => this.#attach(),
-        toError: (err) => (err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ConnectFailed, String(err), { cause: err, retriable: true })),
+        toError: toConsumerError,
         fail: (e) => {
           this.#state = State.Failed;
           this.#shutdown();
@@ -348,4 +355,8 @@ export class PartitionConsumer implements ConsumerHandler {
       else await cnx.request({ type: CommandType.CLOSE_CONSUMER, closeConsumer: { consumerId, requestId: 0 } }).catch(() => undefined);
     }
   }
+}
+
+function toConsumerError(err: unknown): PulsarError {
+  return err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ConnectFailed, String(err), { cause: err, retriable: true });
 }

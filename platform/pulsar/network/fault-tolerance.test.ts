@@ -97,6 +97,45 @@ describe('Backoff', () => {
   });
 });
 
+describe('first attach', () => {
+  const persistenceError = (requestId: unknown): BaseCommand => ({
+    type: CommandType.ERROR,
+    error: { requestId: requestId as number, error: 2, message: 'ManagedLedgerException: Not enough non-faulty bookies available' },
+  });
+
+  it('retries a producer whose PRODUCER gets a retriable PersistenceError, as after a broker restart', async () => {
+    let refusals = 2;
+    const broker = track(await fakeBroker((cmd, reply) => {
+      if (cmd.type === CommandType.PRODUCER && refusals > 0) { refusals--; reply(persistenceError(cmd.producer!.requestId)); }
+    }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url, backoff: { initialMs: 10, maxMs: 50 } }));
+    const producer = await client.createProducer({ topic: 'persistent://t/n/first-attach', batching: false });
+    expect(producer).toBeDefined();
+    const attempts = broker.received.filter((r) => r.cmd.type === CommandType.PRODUCER).map((r) => id(r.cmd.producer!.epoch ?? 0));
+    // Three attempts, each a new epoch for the broker.
+    expect(attempts).toEqual([0, 1, 2]);
+  });
+
+  it('gives up at the operation timeout with the broker\'s last error', async () => {
+    const broker = track(await fakeBroker((cmd, reply) => {
+      if (cmd.type === CommandType.PRODUCER) reply(persistenceError(cmd.producer!.requestId));
+    }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url, operationTimeoutMs: 300, backoff: { initialMs: 20, maxMs: 50 } }));
+    await expect(client.createProducer({ topic: 'persistent://t/n/first-attach-fails', batching: false }))
+      .rejects.toMatchObject({ code: 'PersistenceError', message: expect.stringContaining('non-faulty bookies') });
+    expect(broker.received.filter((r) => r.cmd.type === CommandType.PRODUCER).length).toBeGreaterThan(1);
+  });
+
+  it('does not retry a non-retriable error such as AuthorizationError', async () => {
+    const broker = track(await fakeBroker((cmd, reply) => {
+      if (cmd.type === CommandType.SUBSCRIBE) reply({ type: CommandType.ERROR, error: { requestId: cmd.subscribe!.requestId, error: 4, message: 'not authorized' } });
+    }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url, backoff: { initialMs: 10, maxMs: 50 } }));
+    await expect(client.subscribe({ topic: 'persistent://t/n/first-attach-denied', subscription: 's' })).rejects.toMatchObject({ code: 'AuthorizationError' });
+    expect(broker.received.filter((r) => r.cmd.type === CommandType.SUBSCRIBE)).toHaveLength(1);
+  });
+});
+
 describe('producer reconnect', () => {
   it('reconnects with growing, jittered delays while the broker is away, then resends the pending queue in order', async () => {
     let acking = false;

@@ -38,3 +38,37 @@ export async function reconnectWithBackoff(options: ReconnectOptions): Promise<v
     }
   }
 }
+
+export interface FirstAttachOptions {
+  kind: 'producer' | 'consumer';
+  topic: string;
+  backoff: Backoff;
+  context: { logger: Logger; instrumentation: Instrumentation; closing: AbortSignal; operationTimeoutMs: number };
+  attach(): Promise<void>;
+  toError(err: unknown): PulsarError;
+}
+
+/**
+ * The first attach of a producer or consumer, retried on retriable errors until the operation
+ * timeout, as the Java client does for create: a broker that just restarted answers
+ * PersistenceError ("Not enough non-faulty bookies") or ServiceNotReady for a few seconds, and a
+ * caller should not see that. Non-retriable errors (authorization, topic not found, ...) and the
+ * last error at the deadline go to the caller.
+ */
+export async function firstAttachWithRetry(options: FirstAttachOptions): Promise<void> {
+  const { context, backoff } = options;
+  const deadline = Date.now() + context.operationTimeoutMs;
+  for (;;) {
+    try {
+      await options.attach();
+      return;
+    } catch (err) {
+      const e = options.toError(err);
+      const delay = backoff.next();
+      if (!e.retriable || context.closing.aborted || Date.now() + delay >= deadline) throw e;
+      context.logger.warn({ topic: options.topic, code: e.code, err: e.message }, `${options.kind} create failed, retrying in ${delay} ms`);
+      context.instrumentation.emit('connection.reconnect', () => ({ kind: options.kind, topic: options.topic, attempt: backoff.attempts, delayMs: delay }));
+      await sleep(delay, context.closing);
+    }
+  }
+}

@@ -4,7 +4,7 @@
 // and producer id survive reconnects; the epoch grows (§3.5).
 import { ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
 import { MessageId, type OutgoingMessage } from '../message/index.ts';
-import { Backoff, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
+import { Backoff, firstAttachWithRetry, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { buildFrame, toBytes, type QueuedMessage } from './batch-builder.ts';
@@ -119,8 +119,21 @@ export class PartitionProducer implements ProducerHandler {
 
   /** First attach; failures go to the caller (later ones are retried in the background). */
   async start(): Promise<void> {
+    let first = true;
     try {
-      await this.#attach();
+      await firstAttachWithRetry({
+        kind: 'producer',
+        topic: this.topic,
+        backoff: this.#backoff,
+        context: this.#ctx,
+        attach: () => {
+          // A retried PRODUCER is a new attempt for the broker, as after a reconnect (§3.5).
+          if (!first) this.#epoch++;
+          first = false;
+          return this.#attach();
+        },
+        toError: asError,
+      });
     } catch (err) {
       this.#terminate(asError(err), State.Failed);
       throw err;
