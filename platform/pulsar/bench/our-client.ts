@@ -155,8 +155,7 @@ export async function copyLoop(client: PulsarClient, options: CopierOptions): Pr
       if (options.transactional) {
         const txn = await client.newTransaction({ timeoutMs: 60_000 });
         const sends = batch.map((m) => options.output.send(transform(m), { txn }));
-        const acks = batch.map((m) => options.input.ackWithTxn(m, txn));
-        await Promise.all([...sends, ...acks]);
+        await Promise.all([...sends, options.input.ackWithTxn(batch, txn)]);
         await txn.commit();
       } else {
         await Promise.all(batch.map((m) => options.output.send(transform(m))));

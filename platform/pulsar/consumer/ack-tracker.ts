@@ -2,8 +2,8 @@
 // `groupMs` or at `maxGroup` ids; a cumulative ack keeps only the highest id. Batch messages
 // are acked per entry once every index of the entry is acked, unless batch-index acks are on,
 // in which case a partial ack carries ack_set (bits set = still unacked) and batch_size.
-import Long from 'long';
 import { entryKeyOf, type MessageId } from '../message/message-id.ts';
+import { ackSetWords } from './ack-data.ts';
 import { toLong, type MessageIdData } from '../protocol/index.ts';
 
 export interface AckSink {
@@ -64,13 +64,7 @@ export class AckTracker {
 
   #batchIndexData(id: MessageId): MessageIdData {
     const remaining = this.#batches.get(entryKey(id))!;
-    const words: Long[] = [];
-    for (let w = 0; w * 64 < id.batchSize; w++) {
-      let bits = 0n;
-      for (let b = 0; b < 64 && w * 64 + b < id.batchSize; b++) if (remaining.has(w * 64 + b)) bits |= 1n << BigInt(b);
-      words.push(toLong(bits, false));
-    }
-    return { ...entryData(id), ackSet: words, batchSize: id.batchSize };
+    return { ...entryData(id), ackSet: ackSetWords(id.batchSize, (index) => remaining.has(index)), batchSize: id.batchSize };
   }
 
   #schedule(): void {

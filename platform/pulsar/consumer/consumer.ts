@@ -265,9 +265,22 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     this.#child(message).ackCumulative(message.id);
   }
 
-  /** Acknowledge inside a transaction; the ack is final only when the transaction commits. */
-  ackWithTxn(message: Message, txn: TransactionHandle, options: { cumulative?: boolean } = {}): Promise<void> {
-    const operation = this.#child(message).ackWithTxn(message.id, txn, options.cumulative ?? false);
+  /**
+   * Acknowledge inside a transaction; the ack is final only when the transaction commits. Pass
+   * a batch's messages together: they go in one request per partition (and one pending-ack
+   * write in the broker) instead of one each. Cumulative acks the highest message per partition.
+   */
+  ackWithTxn(messages: Message | readonly Message[], txn: TransactionHandle, options: { cumulative?: boolean } = {}): Promise<void> {
+    const list = Array.isArray(messages) ? (messages as readonly Message[]) : [messages as Message];
+    const byChild = new Map<PartitionConsumer, MessageId[]>();
+    for (const m of list) {
+      const child = this.#child(m);
+      const ids = byChild.get(child);
+      if (ids) ids.push(m.id);
+      else byChild.set(child, [m.id]);
+    }
+    const cumulative = options.cumulative ?? false;
+    const operation = Promise.all([...byChild].map(([child, ids]) => child.ackWithTxn(ids, txn, cumulative))).then(() => undefined);
     txn.track(operation);
     return operation;
   }

@@ -6,6 +6,7 @@ import { MessageId, type Message } from '../message/index.ts';
 import { Backoff, firstAttachWithRetry, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
+import { transactionalAckData } from './ack-data.ts';
 import { AckTracker } from './ack-tracker.ts';
 import { decodeEntry } from './message-decoder.ts';
 
@@ -230,32 +231,26 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#acks.ackCumulative(id);
   }
 
-  /** A transactional ack goes out at once with a request id; ACK_RESPONSE tells its fate (§5.3). */
-  async ackWithTxn(id: MessageId, txn: TransactionHandle, cumulative: boolean): Promise<void> {
+  /**
+   * A transactional ack goes out at once with a request id; ACK_RESPONSE tells its fate (§5.3).
+   * All `ids` travel in one ACK command, which the broker records as one pending-ack log entry:
+   * one request per message made the transactional copier four times slower than a plain one.
+   * Cumulative acks the highest id only.
+   */
+  async ackWithTxn(ids: readonly MessageId[], txn: TransactionHandle, cumulative: boolean): Promise<void> {
+    if (ids.length === 0) return;
     txn.assertOpen();
     await txn.registerAckedSubscription(this.topic, this.options.subscription);
     const cnx = this.#cnx;
     if (!cnx) throw new PulsarError(ClientErrorCode.ConnectionClosed, `consumer on ${this.topic} is reconnecting`, { retriable: true });
-    const data = id.toData();
-    if (id.batchIndex >= 0 && id.batchSize > 1) {
-      // Batch-index ack: bits set for every index except this one (§3.6).
-      const words = [];
-      for (let w = 0; w * 64 < id.batchSize; w++) {
-        let bits = 0n;
-        for (let b = 0; b < 64 && w * 64 + b < id.batchSize; b++) if (w * 64 + b !== id.batchIndex) bits |= 1n << BigInt(b);
-        words.push(toLong(bits, false));
-      }
-      data.ackSet = words;
-      data.batchSize = id.batchSize;
-      delete data.batchIndex;
-    }
-    this.#unacked.delete(id.key());
+    const acked = cumulative ? [ids.reduce((a, b) => (b.compare(a) > 0 ? b : a))] : ids;
+    for (const id of acked) this.#unacked.delete(id.key());
     await cnx.request({
       type: CommandType.ACK,
       ack: {
         consumerId: toLong(this.consumerId),
         ackType: cumulative ? 1 : 0,
-        messageId: [data],
+        messageId: transactionalAckData(acked),
         txnidMostBits: toLong(txn.mostBits),
         txnidLeastBits: toLong(txn.leastBits),
       },
@@ -360,3 +355,4 @@ export class PartitionConsumer implements ConsumerHandler {
 function toConsumerError(err: unknown): PulsarError {
   return err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ConnectFailed, String(err), { cause: err, retriable: true });
 }
+
