@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc32c } from './crc32c.ts';
+import { crc32c, crc32cImplementation, crc32cPortable } from './crc32c.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -14,7 +14,12 @@ function bitwise(data: Uint8Array, start: number, end: number): number {
   return ~c >>> 0;
 }
 
-describe('crc32c', () => {
+// Both implementations pass the same vectors and properties; `crc32c` is the native one when
+// @node-rs/crc32 loads (it is an optional dependency: a machine without it uses the portable one).
+describe.each([
+  ['crc32c (' + crc32cImplementation + ')', crc32c],
+  ['crc32cPortable', crc32cPortable],
+] as const)('%s', (_name, crc32c) => {
   it('matches the standard check value and RFC 3720 vectors', () => {
     expect(crc32c(bytes('123456789'))).toBe(0xe3069283);
     expect(crc32c(new Uint8Array(0))).toBe(0);
