@@ -1,4 +1,4 @@
-// `npm run bench:client [-- --duration 15] [--json] [--region east] [--txn-batch 100]`
+// `npm run bench:client [-- --duration 15] [--json] [--region east] [--txn-batch 100] [--copy-inflight 4]`
 // Issue 3's benchmark, in one run on one broker: the Java perf tool and our client, produce and
 // consume, 1 KiB messages, batching on, same window, outstanding limit and duration; both at half
 // of Java's max rate; our transactional copier against a plain one; and our client's CPU cost per
@@ -18,10 +18,11 @@ interface Args {
   json: boolean;
   region: string;
   txnBatch: number;
+  copyInflight: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationS: 15, json: false, region: 'east', txnBatch: 100 };
+  const args: Args = { durationS: 15, json: false, region: 'east', txnBatch: 100, copyInflight: 4 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -33,10 +34,12 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--duration') args.durationS = Number(value());
     else if (a === '--region') args.region = value();
     else if (a === '--txn-batch') args.txnBatch = Number(value());
-    else throw new Error(`unknown option ${a} (use --duration <s>, --json, --region <name>, --txn-batch <n>)`);
+    else if (a === '--copy-inflight') args.copyInflight = Number(value());
+    else throw new Error(`unknown option ${a} (use --duration <s>, --json, --region <name>, --txn-batch <n>, --copy-inflight <n>)`);
   }
   if (!(args.durationS >= 1)) throw new Error('--duration must be at least 1 second');
   if (!(args.txnBatch >= 1)) throw new Error('--txn-batch must be at least 1');
+  if (!(args.copyInflight >= 1)) throw new Error('--copy-inflight must be at least 1');
   return args;
 }
 
@@ -167,15 +170,15 @@ async function main(): Promise<void> {
       for (const transactional of [false, true]) {
         const what = transactional ? 'transactional copier' : 'plain copier';
         try {
-          log(`${what}, batches of ${args.txnBatch}, ${args.durationS} s`);
+          log(`${what}, batches of ${args.txnBatch}, ${args.copyInflight} in flight, ${args.durationS} s`);
           const consumer = await client.subscribe({ topic: topics.ours, subscription: transactional ? 'copy-txn' : 'copy-plain', receiverQueueSize: RECEIVER_QUEUE });
           const producer = await client.createProducer({
             topic: transactional ? topics.copyTxn : topics.copyPlain, ...producerOptions, ...(transactional ? { transactional: true } : {}),
           });
-          const r = await copyLoop(client, { input: consumer, output: producer, transactional, batchSize: args.txnBatch, durationMs, messages: input });
+          const r = await copyLoop(client, { input: consumer, output: producer, transactional, batchSize: args.txnBatch, inflight: args.copyInflight, durationMs, messages: input });
           await producer.close();
           await consumer.close();
-          rows.push(oursRow(`copy, ${transactional ? 'txn per batch' : 'no txn'}`, r, `batches of ${args.txnBatch}`));
+          rows.push(oursRow(`copy, ${transactional ? 'txn per batch' : 'no txn'}`, r, `batches of ${args.txnBatch}, ${args.copyInflight} in flight`));
           if (r.messages === 0) throw new Error(`copied nothing${r.firstError ? `: ${r.firstError}` : ''}`);
           if (transactional) g.txnCopyRate = r.rate;
           else g.plainCopyRate = r.rate;
@@ -208,7 +211,7 @@ async function main(): Promise<void> {
     settings: {
       region: region.name, broker: region.brokerUrl, durationS: args.durationS, messageBytes: SIZE, batchDelayMs: BATCH.delayMs,
       batchMaxMessages: BATCH.maxMessages, batchMaxBytes: BATCH.maxBytes, maxOutstanding: MAX_OUTSTANDING,
-      receiverQueueSize: RECEIVER_QUEUE, txnBatch: args.txnBatch,
+      receiverQueueSize: RECEIVER_QUEUE, txnBatch: args.txnBatch, copyInflight: args.copyInflight,
     },
     notes: [
       `client and broker compete for CPU: ${cpus.length} cores are shared by both region JVMs, the perf tool's JVM and this process`,

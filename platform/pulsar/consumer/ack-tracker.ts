@@ -17,7 +17,8 @@ export class AckTracker {
   #batchIndexAck: boolean;
   #individual = new Map<string, MessageIdData>();
   #cumulative: MessageId | null = null;
-  #batches = new Map<string, Set<number>>();
+  /** Batch entries partly acked: which indexes are acked and how many are left. */
+  #batches = new Map<string, PartialEntry>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(sink: AckSink, options: { groupMs?: number; maxGroup?: number; batchIndexAck?: boolean } = {}) {
@@ -51,20 +52,23 @@ export class AckTracker {
   #entryDone(id: MessageId): 'done' | 'partial' {
     if (id.batchIndex < 0 || id.batchSize <= 1) return 'done';
     const key = entryKey(id);
-    let remaining = this.#batches.get(key);
-    if (!remaining) {
-      remaining = new Set(Array.from({ length: id.batchSize }, (_, i) => i));
-      this.#batches.set(key, remaining);
+    let entry = this.#batches.get(key);
+    if (!entry) {
+      entry = { acked: new Uint8Array(id.batchSize), left: id.batchSize };
+      this.#batches.set(key, entry);
     }
-    remaining.delete(id.batchIndex);
-    if (remaining.size > 0) return 'partial';
+    if (id.batchIndex < entry.acked.length && entry.acked[id.batchIndex] === 0) {
+      entry.acked[id.batchIndex] = 1;
+      entry.left--;
+    }
+    if (entry.left > 0) return 'partial';
     this.#batches.delete(key);
     return 'done';
   }
 
   #batchIndexData(id: MessageId): MessageIdData {
-    const remaining = this.#batches.get(entryKey(id))!;
-    return { ...entryData(id), ackSet: ackSetWords(id.batchSize, (index) => remaining.has(index)), batchSize: id.batchSize };
+    const { acked } = this.#batches.get(entryKey(id))!;
+    return { ...entryData(id), ackSet: ackSetWords(id.batchSize, (index) => acked[index] === 0), batchSize: id.batchSize };
   }
 
   #schedule(): void {
@@ -116,3 +120,8 @@ function entryData(id: MessageId): MessageIdData {
   return data;
 }
 
+interface PartialEntry {
+  /** 1 at each acked index: a typed array instead of a Set of the unacked ones (filled and emptied per message). */
+  acked: Uint8Array;
+  left: number;
+}
