@@ -65,7 +65,7 @@ export default async function controlPlane(app: FastifyInstance, options: AppOpt
 
   await store.open();
   const metrics = createMetrics({ defaultMetrics: config.defaultMetrics });
-  const services = createServices({ store, provisioner, metrics, log: app.log, regionTimeoutMs: config.regionTimeoutMs });
+  const services = createServices({ store, provisioner, metrics, log: app.log, regionTimeoutMs: config.regionTimeoutMs, reconcileMaxBackoffMs: config.reconcileMaxBackoffMs });
 
   installAuth(app, { adminToken, apiKeys: services.apiKeys });
   await installDocs(app, API_VERSION);

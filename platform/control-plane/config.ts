@@ -31,6 +31,8 @@ export const ConfigEnv = z.object({
   LODESTAR_CP_BUNDLE_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
   /** How often the reconciler retries pending regions; 0 disables it. */
   LODESTAR_CP_RECONCILE_INTERVAL_MS: int(0, 3_600_000).default(5000),
+  /** Longest wait before the reconciler retries a region that keeps failing (doubling from the interval). */
+  LODESTAR_CP_RECONCILE_MAX_BACKOFF_MS: int(0, 86_400_000).default(300_000),
   /** Limit for each call to a region's admin API. */
   LODESTAR_CP_REGION_TIMEOUT_MS: int(100, 300_000).default(10_000),
 });
@@ -47,6 +49,7 @@ export interface ControlPlaneConfig {
   bodyLimitBytes: number;
   bundleBodyLimitBytes: number;
   reconcileIntervalMs: number;
+  reconcileMaxBackoffMs: number;
   regionTimeoutMs: number;
   /** prom-client default metrics (process, GC, event loop). */
   defaultMetrics: boolean;
@@ -70,6 +73,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, defaults: { stateDir: string
     bodyLimitBytes: e.LODESTAR_CP_BODY_LIMIT_BYTES,
     bundleBodyLimitBytes: e.LODESTAR_CP_BUNDLE_BODY_LIMIT_BYTES,
     reconcileIntervalMs: e.LODESTAR_CP_RECONCILE_INTERVAL_MS,
+    reconcileMaxBackoffMs: e.LODESTAR_CP_RECONCILE_MAX_BACKOFF_MS,
     regionTimeoutMs: e.LODESTAR_CP_REGION_TIMEOUT_MS,
     defaultMetrics: true,
   });

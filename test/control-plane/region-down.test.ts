@@ -49,7 +49,7 @@ let t: RealApp;
 
 beforeAll(async () => {
   await proxy.open();
-  t = await realApp({ webUrls: { west: `http://127.0.0.1:${proxy.port}` }, config: { reconcileIntervalMs: 500, regionTimeoutMs: 5000 } });
+  t = await realApp({ webUrls: { west: `http://127.0.0.1:${proxy.port}` }, config: { reconcileIntervalMs: 500, reconcileMaxBackoffMs: 2_000, regionTimeoutMs: 5000 } });
 });
 afterAll(async () => {
   await proxy.open();

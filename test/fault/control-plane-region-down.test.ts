@@ -12,7 +12,7 @@ const tenant = tenantName('cp-kill');
 let t: RealApp;
 
 beforeAll(async () => {
-  t = await realApp({ config: { reconcileIntervalMs: 1_000, regionTimeoutMs: 5_000 } });
+  t = await realApp({ config: { reconcileIntervalMs: 1_000, reconcileMaxBackoffMs: 4_000, regionTimeoutMs: 5_000 } });
 });
 
 afterAll(async () => {

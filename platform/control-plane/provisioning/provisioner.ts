@@ -16,15 +16,23 @@ export interface ReplicationLinkStatus {
   backlog: number;
 }
 
+export interface RegionCallOptions {
+  /**
+   * Aborted when the caller gives up (the per-region timeout): the remaining admin calls of the
+   * operation are not made, so a late region does not go on changing Pulsar behind a newer attempt.
+   */
+  signal?: AbortSignal;
+}
+
 export interface Provisioner {
   /** Region (Pulsar cluster) names, in a stable order. */
   readonly regions: readonly string[];
-  applyTenant(region: string, plan: TenantPlan): Promise<void>;
+  applyTenant(region: string, plan: TenantPlan, options?: RegionCallOptions): Promise<void>;
   /** Removes the tenant's namespaces and topics, then the tenant. */
-  removeTenant(region: string, plan: TenantPlan): Promise<void>;
+  removeTenant(region: string, plan: TenantPlan, options?: RegionCallOptions): Promise<void>;
   /** Namespace, policies, grants and partitioned topics; deletes topics of the namespace the plan no longer lists. */
-  applyPipeline(region: string, plan: PipelinePlan): Promise<void>;
-  removePipeline(region: string, plan: PipelinePlan): Promise<void>;
+  applyPipeline(region: string, plan: PipelinePlan, options?: RegionCallOptions): Promise<void>;
+  removePipeline(region: string, plan: PipelinePlan, options?: RegionCallOptions): Promise<void>;
   health(region: string): Promise<RegionHealth>;
   /** Outbound replication of these topics from `region`. */
   replication(region: string, topics: readonly string[]): Promise<ReplicationLinkStatus[]>;

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../testing.ts';
 import { bundle, pipelineSpec, quotas, testApp } from '../testing.ts';
+import { retryDelayMs } from '../services/provisioning.ts';
 import { planPipeline, planTenant } from './index.ts';
 
 let t: TestApp;
@@ -57,6 +58,37 @@ describe('provisioning with a region down', () => {
     await t.call({ method: 'POST', url: '/v1/tenants/acme/pipelines', payload: pipelineSpec('main', ['counter']) });
     await t.call({ method: 'PATCH', url: '/v1/tenants/acme', headers: { 'if-match': '1' }, payload: { quotas: { publishRateMsgPerSec: 77 } } });
     expect(t.provisioner.pipelines.get('west')!.get('acme/main')!.namespace.publishRate.msgPerSec).toBe(77);
+  });
+});
+
+describe('retries and timeouts', () => {
+  it('doubles the retry delay per failure from the interval, up to the cap', () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelayMs(n, 1000, 10_000))).toEqual([0, 2000, 4000, 8000, 10_000, 10_000]);
+    expect(retryDelayMs(1_000, 1000, 300_000)).toBe(300_000);
+  });
+
+  it('backs off from a region that stays down instead of trying it every interval', async () => {
+    t = await testApp({ config: { reconcileIntervalMs: 20, reconcileMaxBackoffMs: 10_000 } });
+    t.provisioner.down.add('west');
+    await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme', quotas: quotas() } });
+    await new Promise((r) => setTimeout(r, 1000));
+    const tries = t.provisioner.calls.filter((c) => c.region === 'west').length;
+    // Every 20 ms would be about 50 tries; doubling from 20 ms gives at most 7 in a second.
+    expect(tries).toBeGreaterThanOrEqual(3);
+    expect(tries).toBeLessThanOrEqual(8);
+    const status = (await t.call({ method: 'GET', url: '/v1/tenants/acme' })).json().provisioning.west;
+    expect(status).toMatchObject({ state: 'pending', attempts: tries });
+  });
+
+  it('cancels a region call at the region timeout and records the region pending', async () => {
+    t = await testApp({ config: { reconcileIntervalMs: 0, regionTimeoutMs: 150 } });
+    t.provisioner.hanging.add('west');
+    const started = Date.now();
+    const tenant = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme', quotas: quotas() } });
+    expect(tenant.statusCode).toBe(201);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(tenant.json().provisioning.west).toMatchObject({ state: 'pending', error: 'timed out after 150 ms' });
+    expect(t.provisioner.aborted).toEqual([{ method: 'applyTenant', region: 'west', name: 'acme' }]);
   });
 });
 

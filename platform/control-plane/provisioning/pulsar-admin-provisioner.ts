@@ -5,7 +5,7 @@
 import type { NamespaceSpec, TokenProvider } from '../../pulsar-admin/index.ts';
 import { isPulsarAdminError, mintToken, PulsarAdmin, PulsarAdminErrorCode } from '../../pulsar-admin/index.ts';
 import type { NamespacePlan, PipelinePlan, TenantPlan } from './plan.ts';
-import type { Provisioner, RegionHealth, ReplicationLinkStatus } from './provisioner.ts';
+import type { Provisioner, RegionCallOptions, RegionHealth, ReplicationLinkStatus } from './provisioner.ts';
 
 export interface RegionEndpoint {
   name: string;
@@ -59,35 +59,35 @@ export class PulsarAdminProvisioner implements Provisioner {
   }
 
   /** Policies and grants as planned; any other role's grant on the namespace is revoked. */
-  async #namespace(admin: PulsarAdmin, ns: NamespacePlan): Promise<void> {
-    await admin.ensureNamespace(ns.name, namespaceSpec(ns));
-    const granted = await admin.namespaces.getPermissions(ns.name);
-    for (const role of Object.keys(granted)) if (!(role in ns.grants)) await admin.namespaces.revokePermission(ns.name, role);
+  async #namespace(admin: PulsarAdmin, ns: NamespacePlan, call: RegionCallOptions): Promise<void> {
+    await admin.ensureNamespace(ns.name, namespaceSpec(ns), call);
+    const granted = await admin.namespaces.getPermissions(ns.name, call);
+    for (const role of Object.keys(granted)) if (!(role in ns.grants)) await admin.namespaces.revokePermission(ns.name, role, call);
   }
 
-  async applyTenant(region: string, plan: TenantPlan): Promise<void> {
+  async applyTenant(region: string, plan: TenantPlan, call: RegionCallOptions = {}): Promise<void> {
     const admin = this.admin(region);
     // No admin roles: the tenant's role produces and consumes, it does not administer.
-    await admin.ensureTenant(plan.tenant, { adminRoles: [], allowedClusters: plan.allowedClusters });
-    for (const ns of plan.namespaces) await this.#namespace(admin, ns);
+    await admin.ensureTenant(plan.tenant, { adminRoles: [], allowedClusters: plan.allowedClusters }, call);
+    for (const ns of plan.namespaces) await this.#namespace(admin, ns, call);
   }
 
-  async removeTenant(region: string, plan: TenantPlan): Promise<void> {
-    await this.admin(region).deleteTenantInCluster(plan.tenant, region).catch(ignoreMissing);
+  async removeTenant(region: string, plan: TenantPlan, call: RegionCallOptions = {}): Promise<void> {
+    await this.admin(region).deleteTenantInCluster(plan.tenant, region, call).catch(ignoreMissing);
   }
 
-  async applyPipeline(region: string, plan: PipelinePlan): Promise<void> {
+  async applyPipeline(region: string, plan: PipelinePlan, call: RegionCallOptions = {}): Promise<void> {
     const admin = this.admin(region);
-    await this.#namespace(admin, plan.namespace);
-    for (const topic of plan.topics) await admin.ensurePartitionedTopic(topic.name, topic.partitions, { localOnly: true });
+    await this.#namespace(admin, plan.namespace, call);
+    for (const topic of plan.topics) await admin.ensurePartitionedTopic(topic.name, topic.partitions, { localOnly: true, ...call });
     const wanted = new Set(plan.topics.map((t) => t.name));
-    for (const existing of await admin.topics.listPartitioned(plan.namespace.name)) {
-      if (!wanted.has(existing)) await admin.topics.deletePartitioned(existing, { force: true }).catch(ignoreMissing);
+    for (const existing of await admin.topics.listPartitioned(plan.namespace.name, call)) {
+      if (!wanted.has(existing)) await admin.topics.deletePartitioned(existing, { force: true, ...call }).catch(ignoreMissing);
     }
   }
 
-  async removePipeline(region: string, plan: PipelinePlan): Promise<void> {
-    await this.admin(region).namespaces.deleteInCluster(plan.namespace.name, region, { force: true }).catch(ignoreMissing);
+  async removePipeline(region: string, plan: PipelinePlan, call: RegionCallOptions = {}): Promise<void> {
+    await this.admin(region).namespaces.deleteInCluster(plan.namespace.name, region, { force: true, ...call }).catch(ignoreMissing);
   }
 
   async health(region: string): Promise<RegionHealth> {

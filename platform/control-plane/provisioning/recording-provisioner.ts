@@ -1,7 +1,7 @@
 // A Provisioner for unit tests: records every call, keeps what each region "holds", and can take
 // a region down. Never used against a real stack (integration tests use the Pulsar one).
 import type { PipelinePlan, TenantPlan } from './plan.ts';
-import type { Provisioner, RegionHealth, ReplicationLinkStatus } from './provisioner.ts';
+import type { Provisioner, RegionCallOptions, RegionHealth, ReplicationLinkStatus } from './provisioner.ts';
 
 export interface RecordedCall {
   method: 'applyTenant' | 'removeTenant' | 'applyPipeline' | 'removePipeline';
@@ -13,6 +13,9 @@ export class RecordingProvisioner implements Provisioner {
   readonly regions: readonly string[];
   readonly calls: RecordedCall[] = [];
   readonly down = new Set<string>();
+  /** Regions whose calls never answer: they wait for their signal, and land in `aborted`. */
+  readonly hanging = new Set<string>();
+  readonly aborted: RecordedCall[] = [];
   /** region → tenant → plan */
   readonly tenants = new Map<string, Map<string, TenantPlan>>();
   /** region → `tenant/pipeline` → plan */
@@ -26,29 +29,38 @@ export class RecordingProvisioner implements Provisioner {
     }
   }
 
-  #reach(region: string, method: RecordedCall['method'], name: string): void {
-    this.calls.push({ method, region, name });
+  async #reach(region: string, method: RecordedCall['method'], name: string, options: RegionCallOptions = {}): Promise<void> {
+    const call = { method, region, name };
+    this.calls.push(call);
     if (this.down.has(region)) throw new Error(`region ${region} is unreachable`);
+    if (this.hanging.has(region)) {
+      await new Promise<never>((_, reject) => {
+        options.signal?.addEventListener('abort', () => {
+          this.aborted.push(call);
+          reject(options.signal!.reason);
+        }, { once: true });
+      });
+    }
   }
 
-  async applyTenant(region: string, plan: TenantPlan): Promise<void> {
-    this.#reach(region, 'applyTenant', plan.tenant);
+  async applyTenant(region: string, plan: TenantPlan, options?: RegionCallOptions): Promise<void> {
+    await this.#reach(region, 'applyTenant', plan.tenant, options);
     this.tenants.get(region)!.set(plan.tenant, plan);
   }
 
-  async removeTenant(region: string, plan: TenantPlan): Promise<void> {
-    this.#reach(region, 'removeTenant', plan.tenant);
+  async removeTenant(region: string, plan: TenantPlan, options?: RegionCallOptions): Promise<void> {
+    await this.#reach(region, 'removeTenant', plan.tenant, options);
     this.tenants.get(region)!.delete(plan.tenant);
   }
 
-  async applyPipeline(region: string, plan: PipelinePlan): Promise<void> {
-    this.#reach(region, 'applyPipeline', `${plan.tenant}/${plan.pipeline}`);
+  async applyPipeline(region: string, plan: PipelinePlan, options?: RegionCallOptions): Promise<void> {
+    await this.#reach(region, 'applyPipeline', `${plan.tenant}/${plan.pipeline}`, options);
     if (!this.tenants.get(region)!.has(plan.tenant)) throw new Error(`tenant ${plan.tenant} does not exist in ${region}`);
     this.pipelines.get(region)!.set(`${plan.tenant}/${plan.pipeline}`, plan);
   }
 
-  async removePipeline(region: string, plan: PipelinePlan): Promise<void> {
-    this.#reach(region, 'removePipeline', `${plan.tenant}/${plan.pipeline}`);
+  async removePipeline(region: string, plan: PipelinePlan, options?: RegionCallOptions): Promise<void> {
+    await this.#reach(region, 'removePipeline', `${plan.tenant}/${plan.pipeline}`, options);
     this.pipelines.get(region)!.delete(`${plan.tenant}/${plan.pipeline}`);
   }
 

@@ -17,17 +17,38 @@ export interface ProvisioningOptions {
   log: FastifyBaseLogger;
   /** Per region and attempt. */
   timeoutMs: number;
+  /** The reconciler's longest wait before retrying a region that keeps failing. Default 5 minutes. */
+  maxBackoffMs?: number;
 }
 
 const statusId = (target: StatusPlan): string =>
   target.kind === 'tenant' ? keys.status('tenant', target.plan.tenant) : keys.status('pipeline', `${target.plan.tenant}/${target.plan.pipeline}`);
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/**
+ * Runs `work` with a signal that aborts after `ms` (so the provisioner makes no further admin
+ * calls for an attempt that has been given up) and rejects at that moment even if `work` ignores
+ * the signal.
+ */
+function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const error = new Error(`timed out after ${ms} ms`);
+      controller.abort(error);
+      reject(error);
+    }, ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work(controller.signal), timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * How long the reconciler leaves a region alone after `attempts` failed tries: the interval,
+ * doubled per further failure, capped, so a region that is down for hours is not hammered.
+ */
+export function retryDelayMs(attempts: number, intervalMs: number, maxMs: number): number {
+  if (attempts <= 1) return 0;
+  return Math.min(maxMs, intervalMs * 2 ** Math.min(attempts - 1, 20));
 }
 
 export class ProvisioningService {
@@ -35,6 +56,7 @@ export class ProvisioningService {
   readonly #locks = new Map<string, Promise<unknown>>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #intervalMs = 0;
 
   constructor(options: ProvisioningOptions) {
     this.#o = options;
@@ -73,17 +95,23 @@ export class ProvisioningService {
     });
   }
 
-  /** Tries the regions of one status record that are not yet done; returns what remains (undefined: removed everywhere). */
-  async #converge(key: string): Promise<StatusRecord | undefined> {
+  /**
+   * Tries the regions of one status record that are not yet done; returns what remains
+   * (undefined: removed everywhere). The reconciler passes `backoff`: a region that failed
+   * recently waits out its retry delay.
+   */
+  async #converge(key: string, backoff = false): Promise<StatusRecord | undefined> {
     const stored = this.#o.store.get<StatusRecord>(key);
     if (!stored) return undefined;
     const status = structuredClone(stored.value);
-    const todo = Object.entries(status.regions).filter(([, r]) => !(r.state === 'ready' && r.appliedVersion === status.resourceVersion));
+    const due = (r: StatusRecord['regions'][string]): boolean =>
+      !backoff || Date.now() - Date.parse(r.updatedAt) >= retryDelayMs(r.attempts, this.#intervalMs, this.#o.maxBackoffMs ?? 300_000);
+    const todo = Object.entries(status.regions).filter(([, r]) => !(r.state === 'ready' && r.appliedVersion === status.resourceVersion) && due(r));
     if (todo.length === 0) return status;
     await Promise.all(todo.map(async ([region, state]) => {
       const operation = status.desired === 'present' ? 'apply' : 'remove';
       try {
-        await withTimeout(this.#apply(region, status), this.#o.timeoutMs);
+        await withTimeout((signal) => this.#apply(region, status, signal), this.#o.timeoutMs);
         status.regions[region] = { state: 'ready', appliedVersion: status.resourceVersion, attempts: state.attempts + 1, updatedAt: now() };
         this.#o.metrics.provisioning.inc({ resource: status.kind, operation, region, outcome: 'ready' });
       } catch (error) {
@@ -105,10 +133,11 @@ export class ProvisioningService {
     return status;
   }
 
-  #apply(region: string, status: StatusRecord): Promise<void> {
+  #apply(region: string, status: StatusRecord, signal: AbortSignal): Promise<void> {
     const p = this.#o.provisioner;
-    if (status.kind === 'tenant') return status.desired === 'present' ? p.applyTenant(region, status.plan as TenantPlan) : p.removeTenant(region, status.plan as TenantPlan);
-    return status.desired === 'present' ? p.applyPipeline(region, status.plan as PipelinePlan) : p.removePipeline(region, status.plan as PipelinePlan);
+    const call = { signal };
+    if (status.kind === 'tenant') return status.desired === 'present' ? p.applyTenant(region, status.plan as TenantPlan, call) : p.removeTenant(region, status.plan as TenantPlan, call);
+    return status.desired === 'present' ? p.applyPipeline(region, status.plan as PipelinePlan, call) : p.removePipeline(region, status.plan as PipelinePlan, call);
   }
 
   /**
@@ -123,7 +152,7 @@ export class ProvisioningService {
       .sort((a, b) => order(a.value) - order(b.value));
     for (const record of pending) {
       try {
-        await this.#locked(record.key, () => this.#converge(record.key));
+        await this.#locked(record.key, () => this.#converge(record.key, true));
       } catch (error) {
         this.#o.log.error({ err: error, resource: record.key }, 'reconcile pass failed');
       }
@@ -131,6 +160,7 @@ export class ProvisioningService {
   }
 
   start(intervalMs: number): void {
+    this.#intervalMs = intervalMs;
     const tick = (): void => {
       this.#running = this.reconcileOnce().finally(() => {
         if (this.#timer) this.#timer = setTimeout(tick, intervalMs);
