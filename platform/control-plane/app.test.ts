@@ -121,6 +121,27 @@ describe('tenants', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json().error.details).toEqual([{ path: 'body.regions.1', message: 'unknown region mars' }]);
   });
+
+  it('refuses to take over a Pulsar tenant of the same name that Lodestar does not manage', async () => {
+    t = await testApp();
+    t.provisioner.foreignTenants.add('acme');
+    const response = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme', quotas: quotas() } });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error).toMatchObject({ code: 'ALREADY_EXISTS', message: 'a Pulsar tenant named acme already exists in east, west and is not managed by Lodestar' });
+    expect(t.provisioner.calls.filter((c) => c.method === 'applyTenant')).toEqual([]);
+    // An existing Lodestar tenant still answers 409 for itself, before any region is asked.
+    t.provisioner.foreignTenants.clear();
+    expect((await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme', quotas: quotas() } })).statusCode).toBe(201);
+    expect((await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme', quotas: quotas() } })).json().error).toMatchObject({ code: 'ALREADY_EXISTS', message: 'tenant acme already exists' });
+  });
+
+  it('creates a tenant while a region cannot be asked, and provisions it there later', async () => {
+    t = await testApp();
+    t.provisioner.down.add('west');
+    const response = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme', quotas: quotas() } });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().provisioning.west.state).toBe('pending');
+  });
 });
 
 describe('api keys', () => {

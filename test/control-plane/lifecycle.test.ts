@@ -32,6 +32,19 @@ describe('control plane lifecycle on the real stack', () => {
     }
   });
 
+  it('refuses a tenant id that an unmanaged Pulsar tenant already uses in a region', async () => {
+    const foreign = tenantName('cp-foreign');
+    await admin('west').ensureTenant(foreign, { adminRoles: [], allowedClusters: ['west'] });
+    try {
+      const refused = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: foreign, quotas: quotas() } });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error.message).toBe(`a Pulsar tenant named ${foreign} already exists in west and is not managed by Lodestar`);
+      expect(await admin('east').tenants.list()).not.toContain(foreign);
+    } finally {
+      await admin('west').tenants.delete(foreign);
+    }
+  });
+
   it('creates a pipeline with replicated namespace, policies from quotas, grants for the tenant role only, and partitioned topics', async () => {
     await expectStatus(t.call({ method: 'POST', url: `/v1/tenants/${tenant}/functions/counter/versions`, payload: bundle('counter') }), 201);
     const spec = pipelineSpec('clicks', ['counter'], { quotas: { publishRateMsgPerSec: 500 } });

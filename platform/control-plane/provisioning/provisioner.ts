@@ -33,6 +33,8 @@ export interface Provisioner {
   /** Namespace, policies, grants and partitioned topics; deletes topics of the namespace the plan no longer lists. */
   applyPipeline(region: string, plan: PipelinePlan, options?: RegionCallOptions): Promise<void>;
   removePipeline(region: string, plan: PipelinePlan, options?: RegionCallOptions): Promise<void>;
+  /** Whether Pulsar in `region` already has a tenant named `tenant` (any owner). */
+  tenantExists(region: string, tenant: string, options?: RegionCallOptions): Promise<boolean>;
   health(region: string): Promise<RegionHealth>;
   /** Outbound replication of these topics from `region`. */
   replication(region: string, topics: readonly string[]): Promise<ReplicationLinkStatus[]>;

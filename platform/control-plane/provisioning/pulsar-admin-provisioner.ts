@@ -90,6 +90,10 @@ export class PulsarAdminProvisioner implements Provisioner {
     await this.admin(region).namespaces.deleteInCluster(plan.namespace.name, region, { force: true, ...call }).catch(ignoreMissing);
   }
 
+  async tenantExists(region: string, tenant: string, call: RegionCallOptions = {}): Promise<boolean> {
+    return (await this.admin(region).tenants.list(call)).includes(tenant);
+  }
+
   async health(region: string): Promise<RegionHealth> {
     try {
       await this.admin(region).brokers.health();

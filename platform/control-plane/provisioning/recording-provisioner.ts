@@ -16,6 +16,8 @@ export class RecordingProvisioner implements Provisioner {
   /** Regions whose calls never answer: they wait for their signal, and land in `aborted`. */
   readonly hanging = new Set<string>();
   readonly aborted: RecordedCall[] = [];
+  /** Pulsar tenants that exist in every region without Lodestar having made them. */
+  readonly foreignTenants = new Set<string>();
   /** region → tenant → plan */
   readonly tenants = new Map<string, Map<string, TenantPlan>>();
   /** region → `tenant/pipeline` → plan */
@@ -62,6 +64,11 @@ export class RecordingProvisioner implements Provisioner {
   async removePipeline(region: string, plan: PipelinePlan, options?: RegionCallOptions): Promise<void> {
     await this.#reach(region, 'removePipeline', `${plan.tenant}/${plan.pipeline}`, options);
     this.pipelines.get(region)!.delete(`${plan.tenant}/${plan.pipeline}`);
+  }
+
+  async tenantExists(region: string, tenant: string): Promise<boolean> {
+    if (this.down.has(region)) throw new Error(`region ${region} is unreachable`);
+    return this.tenants.get(region)!.has(tenant) || this.foreignTenants.has(tenant);
   }
 
   async health(region: string): Promise<RegionHealth> {

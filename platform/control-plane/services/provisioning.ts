@@ -74,6 +74,11 @@ export class ProvisioningService {
     return result;
   }
 
+  /** `work` limited and cancelled like a provisioning attempt in one region. */
+  withRegionTimeout<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withTimeout(work, this.#o.timeoutMs);
+  }
+
   status(kind: 'tenant' | 'pipeline', id: string): StatusRecord | undefined {
     return this.#o.store.get<StatusRecord>(keys.status(kind, id))?.value;
   }

@@ -61,11 +61,35 @@ export class TenantService {
         details: unknown.map(([r, i]) => ({ path: `body.regions.${i}`, message: `unknown region ${r}` })),
       });
     }
+    if (this.#store.get<TenantRecord>(keys.tenant(spec.id))) throw new ControlPlaneError(ErrorCode.ALREADY_EXISTS, `tenant ${spec.id} already exists`);
+    await this.#refuseForeignPulsarTenant(spec.id, regions);
     const value: TenantRecord = { id: spec.id, ...(spec.displayName ? { displayName: spec.displayName } : {}), regions, quotas: spec.quotas, createdAt: now() };
     const record = await guarded(() => this.#store.put(keys.tenant(spec.id), value, 0), `tenant ${spec.id}`);
     await this.#provisioning.desire({ kind: 'tenant', plan: planTenant(value) }, 'present', record.version, regions);
     const token = this.#provisioner.mintToken(tenantRole(spec.id));
     return { ...this.view(this.record(spec.id)), ...(token ? { pulsarToken: token } : {}) };
+  }
+
+  /**
+   * A Pulsar tenant of that name that Lodestar does not manage (made by hand, by another
+   * platform, or not yet removed after an earlier delete) must not be taken over: its namespaces
+   * and grants would become this tenant's. Regions that cannot be asked now are not checked;
+   * provisioning there adopts the name later, as it would after the check.
+   */
+  async #refuseForeignPulsarTenant(id: string, regions: readonly string[]): Promise<void> {
+    const removing = this.#provisioning.status('tenant', id)?.desired === 'absent';
+    const found = await Promise.all(regions.map(async (region) => {
+      try {
+        return (await this.#provisioning.withRegionTimeout((signal) => this.#provisioner.tenantExists(region, id, { signal }))) ? region : undefined;
+      } catch {
+        return undefined;
+      }
+    }));
+    const taken = found.filter((r): r is string => r !== undefined);
+    if (taken.length === 0) return;
+    throw new ControlPlaneError(ErrorCode.ALREADY_EXISTS, removing
+      ? `tenant ${id} is still being removed from ${taken.join(', ')}; try again once that is done`
+      : `a Pulsar tenant named ${id} already exists in ${taken.join(', ')} and is not managed by Lodestar`);
   }
 
   async update(id: string, patch: TenantPatch, expected: number): Promise<Tenant> {
