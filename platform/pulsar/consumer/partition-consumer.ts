@@ -221,8 +221,9 @@ export class PartitionConsumer implements ConsumerHandler {
   }
 
   ack(id: MessageId): void {
-    this.#unacked.delete(id.key());
-    this.#nacks.delete(id.key());
+    // Both maps are usually empty (no ack timeout, no nacks): skip building the key then.
+    if (this.#unacked.size > 0) this.#unacked.delete(id.key());
+    if (this.#nacks.size > 0) this.#nacks.delete(id.key());
     this.#acks.ack(id);
   }
 

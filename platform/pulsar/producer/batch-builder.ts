@@ -3,8 +3,8 @@
 // fields from the first message and spans [lowest, highest] sequence ids.
 import Long from 'long';
 import {
-  CommandType, compress, encodeBatch, encodeMetadata, encodePayloadFrame, toLong,
-  type BaseCommand, type KeyValue, type MessageMetadata, type SingleMessageMetadata,
+  CommandType, compress, encodeBatch, encodeBatchParts, encodeMetadata, encodePayloadFrame, toLong,
+  type BaseCommand, type BatchParts, type KeyValue, type MessageMetadata, type SingleMessageMetadata,
 } from '../protocol/index.ts';
 import type { OutgoingMessage } from '../message/index.ts';
 
@@ -41,7 +41,7 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
   const first = messages[0]!;
   const last = messages[messages.length - 1]!;
   const m = first.message;
-  let raw: Uint8Array;
+  let raw: Uint8Array | BatchParts;
   const metadata: MessageMetadata = {
     producerName: options.producerName,
     sequenceId: toLong(first.sequenceId),
@@ -59,7 +59,9 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
       if (q.message.eventTime) single.eventTime = Long.fromNumber(q.message.eventTime, true);
       return { metadata: single, payload: q.payload };
     });
-    raw = encodeBatch(entries);
+    // Uncompressed, the parts go straight into the frame (one copy); compressed, they are laid out first.
+    const parts = encodeBatchParts(entries);
+    raw = options.compression === 0 ? parts : encodeBatch(entries, parts);
     // Presence of num_messages_in_batch marks the batch format (reference §4.1).
     metadata.numMessagesInBatch = messages.length;
     metadata.highestSequenceId = toLong(last.sequenceId);
@@ -71,10 +73,12 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
     const at = deliverAt(m);
     if (at !== undefined) metadata.deliverAtTime = Long.fromNumber(at);
   }
-  const payload = compress(options.compression, raw);
+  let payload: Uint8Array | BatchParts = raw;
   if (options.compression !== 0) {
+    const bytes = raw as Uint8Array;
+    payload = compress(options.compression, bytes);
     metadata.compression = options.compression;
-    metadata.uncompressedSize = raw.length;
+    metadata.uncompressedSize = bytes.length;
   }
   const send: NonNullable<BaseCommand['send']> = {
     producerId: toLong(options.producerId),

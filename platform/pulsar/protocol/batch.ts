@@ -14,18 +14,49 @@ export function encodeSingleMetadata(md: SingleMessageMetadata): Uint8Array {
   return SingleMessageMetadataType.encode(md as unknown as protobuf.Message).finish();
 }
 
-export function encodeBatch(entries: readonly BatchEntry[]): Buffer {
-  const metas = entries.map((e) => encodeSingleMetadata({ ...e.metadata, payloadSize: e.payload.length }));
+/**
+ * A batch payload not yet laid out in one buffer: each entry's encoded SingleMessageMetadata
+ * and its payload. encodePayloadFrame writes it straight into the frame, so an uncompressed
+ * batch is copied once instead of twice.
+ */
+export interface BatchParts {
+  metas: Uint8Array[];
+  payloads: Uint8Array[];
+  /** Bytes once laid out: a 4-byte size, the metadata and the payload per entry. */
+  size: number;
+}
+
+export function encodeBatchParts(entries: readonly BatchEntry[]): BatchParts {
+  const metas: Uint8Array[] = new Array(entries.length);
+  const payloads: Uint8Array[] = new Array(entries.length);
   let size = 0;
-  for (let i = 0; i < entries.length; i++) size += 4 + metas[i]!.length + entries[i]!.payload.length;
-  const out = Buffer.allocUnsafe(size);
-  let pos = 0;
   for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const meta = encodeSingleMetadata(e.metadata.payloadSize === e.payload.length ? e.metadata : { ...e.metadata, payloadSize: e.payload.length });
+    metas[i] = meta;
+    payloads[i] = e.payload;
+    size += 4 + meta.length + e.payload.length;
+  }
+  return { metas, payloads, size };
+}
+
+/** Lays `parts` out at `out[pos..]`; returns the position after them. */
+export function writeBatchParts(parts: BatchParts, out: Buffer, pos: number): number {
+  const { metas, payloads } = parts;
+  for (let i = 0; i < metas.length; i++) {
     const meta = metas[i]!;
+    const payload = payloads[i]!;
     out.writeUInt32BE(meta.length, pos); pos += 4;
     out.set(meta, pos); pos += meta.length;
-    out.set(entries[i]!.payload, pos); pos += entries[i]!.payload.length;
+    out.set(payload, pos); pos += payload.length;
   }
+  return pos;
+}
+
+/** The batch payload in one buffer (to compress it, or for tests); pass `parts` if already encoded. */
+export function encodeBatch(entries: readonly BatchEntry[], parts = encodeBatchParts(entries)): Buffer {
+  const out = Buffer.allocUnsafe(parts.size);
+  writeBatchParts(parts, out, 0);
   return out;
 }
 

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { constants, createDeflate } from 'node:zlib';
 import { PulsarError } from '../errors.ts';
-import { decodeBatch, encodeBatch } from './batch.ts';
+import { decodeBatch, encodeBatch, encodeBatchParts } from './batch.ts';
+import { encodePayloadFrame } from './frame.ts';
 import { compress, decompress } from './compression.ts';
 import { lz4DecompressBlock } from './lz4.ts';
-import { CompressionType, toBigInt, toLong } from './proto.ts';
+import { CommandType, CompressionType, toBigInt, toLong } from './proto.ts';
 
 const text = Buffer.from('hello hello hello hello zstd');
 
@@ -75,6 +76,17 @@ describe('batch codec', () => {
     expect(a!.metadata.partitionKey).toBe('k');
     expect(Buffer.from(a!.payload).toString()).toBe('ab');
     expect(toBigInt(b!.metadata.sequenceId)).toBe(7n);
+  });
+
+  it('writes a batch into a frame from its parts exactly as from the laid-out payload', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.option(fc.string({ maxLength: 8 }), { nil: undefined })), { minLength: 1, maxLength: 20 }), (items) => {
+        const entries = items.map(([payload, key]) => ({ metadata: { payloadSize: payload.length, ...(key === undefined ? {} : { partitionKey: key }) }, payload }));
+        const cmd = { type: CommandType.SEND, send: { producerId: 1, sequenceId: 0, numMessages: entries.length } };
+        const metadata = Uint8Array.of(0x0a, 0x01, 0x70);
+        expect(encodePayloadFrame(cmd, metadata, encodeBatchParts(entries)).equals(encodePayloadFrame(cmd, metadata, encodeBatch(entries)))).toBe(true);
+      }),
+    );
   });
 
   it('rejects forged counts and sizes with typed errors', () => {

@@ -2,6 +2,7 @@
 //   simple:  [totalSize][commandSize][BaseCommand]
 //   payload: [totalSize][commandSize][BaseCommand][0x0e01][crc32c][metadataSize][MessageMetadata][payload]
 // totalSize counts every byte after itself; the CRC32C covers [metadataSize .. end of frame].
+import { writeBatchParts, type BatchParts } from './batch.ts';
 import { crc32c } from './crc32c.ts';
 import { encodeCommand, type BaseCommand } from './proto.ts';
 
@@ -21,10 +22,14 @@ export function encodeSimpleFrame(cmd: BaseCommand): Buffer {
   return out;
 }
 
-/** A SEND frame; `metadata` is already-encoded MessageMetadata, `payload` already compressed. */
-export function encodePayloadFrame(cmd: BaseCommand, metadata: Uint8Array, payload: Uint8Array): Buffer {
+/**
+ * A SEND frame; `metadata` is already-encoded MessageMetadata, `payload` already compressed, or
+ * an uncompressed batch's parts, laid out here directly.
+ */
+export function encodePayloadFrame(cmd: BaseCommand, metadata: Uint8Array, payload: Uint8Array | BatchParts): Buffer {
   const body = encodeCommand(cmd);
-  const total = 4 + body.length + 2 + 4 + 4 + metadata.length + payload.length;
+  const payloadSize = payload instanceof Uint8Array ? payload.length : payload.size;
+  const total = 4 + body.length + 2 + 4 + 4 + metadata.length + payloadSize;
   const out = Buffer.allocUnsafe(4 + total);
   let pos = 0;
   out.writeUInt32BE(total, pos); pos += 4;
@@ -35,7 +40,8 @@ export function encodePayloadFrame(cmd: BaseCommand, metadata: Uint8Array, paylo
   const checksumStart = pos;
   out.writeUInt32BE(metadata.length, pos); pos += 4;
   out.set(metadata, pos); pos += metadata.length;
-  out.set(payload, pos);
+  if (payload instanceof Uint8Array) out.set(payload, pos);
+  else writeBatchParts(payload, out, pos);
   out.writeUInt32BE(crc32c(out, 0, checksumStart, out.length), crcAt);
   return out;
 }
