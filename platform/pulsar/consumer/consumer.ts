@@ -3,6 +3,7 @@
 // topics follow Java's names and properties (reference §6.7).
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
+import { partitionCount } from '../partition-metadata.ts';
 import { MessageId, type Message } from '../message/index.ts';
 import { Producer } from '../producer/index.ts';
 import { TopicName } from '../topic/index.ts';
@@ -117,7 +118,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     };
     try {
       for (const topic of topics) {
-        const n = topic.isPartition ? 0 : await ctx.lookup.partitions(String(topic));
+        const n = topic.isPartition ? 0 : await partitionCount(ctx, String(topic), 'consumer');
         const names = n === 0 ? [[String(topic), topic.partitionIndex] as const] : Array.from({ length: n }, (_, i) => [String(topic.partition(i)), i] as const);
         for (const [name, partition] of names) {
           const child = new PartitionConsumer(ctx, consumer, name, partition, { ...perPartition });

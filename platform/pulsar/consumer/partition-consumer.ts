@@ -3,7 +3,7 @@
 // FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
 import { ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
 import { MessageId, type Message } from '../message/index.ts';
-import { Backoff, firstAttachWithRetry, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
+import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { transactionalAckData } from './ack-data.ts';
@@ -89,12 +89,12 @@ export class PartitionConsumer implements ConsumerHandler {
 
   async start(): Promise<void> {
     try {
-      await firstAttachWithRetry({
+      await retryUntilOperationTimeout({
         kind: 'consumer',
         topic: this.topic,
         backoff: this.#backoff,
         context: this.#ctx,
-        attach: () => this.#attach(),
+        operation: () => this.#attach(),
         toError: toConsumerError,
       });
     } catch (err) {

@@ -126,6 +126,19 @@ describe('first attach', () => {
     expect(broker.received.filter((r) => r.cmd.type === CommandType.PRODUCER).length).toBeGreaterThan(1);
   });
 
+  it('retries the partition metadata request too when the broker is not ready yet', async () => {
+    let refusals = 2;
+    const broker = track(await fakeBroker((cmd, reply) => {
+      if (cmd.type === CommandType.PARTITIONED_METADATA && refusals > 0) {
+        refusals--;
+        reply({ type: CommandType.PARTITIONED_METADATA_RESPONSE, partitionMetadataResponse: { requestId: cmd.partitionMetadata!.requestId, response: 1, error: 6, message: 'not ready' } });
+      }
+    }));
+    const client = track(new PulsarClient({ serviceUrl: broker.url, backoff: { initialMs: 10, maxMs: 50 } }));
+    await client.createProducer({ topic: 'persistent://t/n/metadata-retry', batching: false });
+    expect(broker.received.filter((r) => r.cmd.type === CommandType.PARTITIONED_METADATA)).toHaveLength(3);
+  });
+
   it('does not retry a non-retriable error such as AuthorizationError', async () => {
     const broker = track(await fakeBroker((cmd, reply) => {
       if (cmd.type === CommandType.SUBSCRIBE) reply({ type: CommandType.ERROR, error: { requestId: cmd.subscribe!.requestId, error: 4, message: 'not authorized' } });

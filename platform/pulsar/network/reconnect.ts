@@ -39,29 +39,30 @@ export async function reconnectWithBackoff(options: ReconnectOptions): Promise<v
   }
 }
 
-export interface FirstAttachOptions {
+export interface RetryOptions<T> {
+  /** What is retried, for logs and events: a producer's or consumer's create, or a metadata lookup. */
   kind: 'producer' | 'consumer';
   topic: string;
   backoff: Backoff;
   context: { logger: Logger; instrumentation: Instrumentation; closing: AbortSignal; operationTimeoutMs: number };
-  attach(): Promise<void>;
+  operation(): Promise<T>;
   toError(err: unknown): PulsarError;
 }
 
 /**
- * The first attach of a producer or consumer, retried on retriable errors until the operation
- * timeout, as the Java client does for create: a broker that just restarted answers
- * PersistenceError ("Not enough non-faulty bookies") or ServiceNotReady for a few seconds, and a
- * caller should not see that. Non-retriable errors (authorization, topic not found, ...) and the
- * last error at the deadline go to the caller.
+ * The steps of creating a producer or consumer (partition metadata, then each partition's
+ * attach), retried on retriable errors until the operation timeout, as the Java client does for
+ * create: a broker that just restarted answers PersistenceError ("Not enough non-faulty
+ * bookies") or ServiceNotReady for a few seconds, and a caller should not see that.
+ * Non-retriable errors (authorization, topic not found, ...) and the last error at the deadline
+ * go to the caller.
  */
-export async function firstAttachWithRetry(options: FirstAttachOptions): Promise<void> {
+export async function retryUntilOperationTimeout<T>(options: RetryOptions<T>): Promise<T> {
   const { context, backoff } = options;
   const deadline = Date.now() + context.operationTimeoutMs;
   for (;;) {
     try {
-      await options.attach();
-      return;
+      return await options.operation();
     } catch (err) {
       const e = options.toError(err);
       const delay = backoff.next();

@@ -4,7 +4,7 @@
 // and producer id survive reconnects; the epoch grows (§3.5).
 import { ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
 import { MessageId, type OutgoingMessage } from '../message/index.ts';
-import { Backoff, firstAttachWithRetry, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
+import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { buildFrame, toBytes, type QueuedMessage } from './batch-builder.ts';
@@ -121,12 +121,12 @@ export class PartitionProducer implements ProducerHandler {
   async start(): Promise<void> {
     let first = true;
     try {
-      await firstAttachWithRetry({
+      await retryUntilOperationTimeout({
         kind: 'producer',
         topic: this.topic,
         backoff: this.#backoff,
         context: this.#ctx,
-        attach: () => {
+        operation: () => {
           // A retried PRODUCER is a new attempt for the broker, as after a reconnect (§3.5).
           if (!first) this.#epoch++;
           first = false;

@@ -1,6 +1,7 @@
 // The public producer: one PartitionProducer for a plain topic, or one per partition of a
 // partitioned topic with a router choosing among them (reference §6.4).
 import type { ClientContext, TransactionHandle } from '../context.ts';
+import { partitionCount } from '../partition-metadata.ts';
 import { TopicName } from '../topic/index.ts';
 import type { MessageId, OutgoingMessage } from '../message/index.ts';
 import { PartitionProducer, type ProducerOptions } from './partition-producer.ts';
@@ -28,7 +29,7 @@ export class Producer {
 
   static async create(ctx: ClientContext, options: CreateProducerOptions): Promise<Producer> {
     const topic = TopicName.parse(options.topic);
-    const count = topic.isPartition ? 0 : await ctx.lookup.partitions(String(topic));
+    const count = topic.isPartition ? 0 : await partitionCount(ctx, String(topic), 'producer');
     const children = count === 0
       ? [new PartitionProducer(ctx, options, String(topic))]
       : Array.from({ length: count }, (_, i) => new PartitionProducer(ctx, options, String(topic.partition(i)), i));
