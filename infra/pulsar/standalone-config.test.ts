@@ -37,6 +37,7 @@ describe('renderStandaloneConf', () => {
       authorizationEnabled: 'true',
       superUserRoles: 'lodestar-admin',
       transactionCoordinatorEnabled: 'true',
+      journalFlushWhenQueueEmpty: 'true',
       brokerDeduplicationEnabled: 'true',
       brokerDeleteInactiveTopicsEnabled: 'false',
       tokenSecretKey: 'file:///state/auth/secret.key',

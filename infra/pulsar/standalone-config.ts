@@ -23,6 +23,11 @@ export function standaloneOverrides(region: RegionLayout, auth: AuthFiles): Reco
     brokerDeleteInactiveTopicsEnabled: 'false',
     brokerDeduplicationEnabled: 'true',
     transactionCoordinatorEnabled: 'true',
+    // Standalone's bookie does not fsync its journal (journalSyncData=false), so waiting
+    // journalMaxGroupWaitMSec to group writes saves nothing and delays every write that finds the
+    // queue empty. A transaction makes 4-5 such writes one after another (new, add partition,
+    // pending ack, end): flushing at once cut a 100-message transaction from 22 to 17 ms.
+    journalFlushWhenQueueEmpty: 'true',
     // Batch-index acks are what transactional acks of batched messages need.
     acknowledgmentAtBatchIndexLevelEnabled: 'true',
     webSocketServiceEnabled: 'false',
