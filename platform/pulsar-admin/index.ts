@@ -93,6 +93,7 @@ export type {
   TopicStats,
   PartitionedTopicStats,
   PartitionedTopicMetadata,
+  CompactionStatus,
   PublisherStats,
   ConsumerStats,
   SubscriptionStats,

@@ -255,6 +255,7 @@ describe('topics', () => {
       .on(`GET ${base}/a/partitions`, { body: { partitions: 4, deleted: false } })
       .on(`PUT ${base}/b`, {}).on(`DELETE ${base}/b`, {})
       .on(`GET ${base}/b/stats`, { body: { msgInCounter: 3 } })
+      .on(`PUT ${base}/b/compaction`, {}).on(`GET ${base}/b/compaction`, { body: { status: 'SUCCESS' } })
       .on(`GET ${base}/a/partitioned-stats`, { body: { metadata: { partitions: 4 } } })
       .on(`GET ${base}/a/subscriptions`, { body: ['s'] })
       .on(`PUT ${base}/a/subscription/s`, {}).on(`DELETE ${base}/a/subscription/s`, {})
@@ -269,6 +270,8 @@ describe('topics', () => {
     expect(await admin.topics.getPartitionedMetadata('acme/orders/a')).toEqual({ partitions: 4, deleted: false });
     await admin.topics.create('acme/orders/b', { owner: 'x' });
     expect((await admin.topics.stats('acme/orders/b')).msgInCounter).toBe(3);
+    await admin.topics.compact('acme/orders/b');
+    expect(await admin.topics.compactionStatus('acme/orders/b')).toEqual({ status: 'SUCCESS' });
     expect((await admin.topics.partitionedStats('acme/orders/a', { perPartition: true })).metadata.partitions).toBe(4);
     expect(await admin.topics.subscriptions('acme/orders/a')).toEqual(['s']);
     await admin.topics.createSubscription('acme/orders/a', 's', { replicated: true, position: 'earliest' });
@@ -286,6 +289,8 @@ describe('topics', () => {
       `GET ${base}/a/partitions?checkAllowAutoCreation=false`,
       `PUT ${base}/b {"owner":"x"}`,
       `GET ${base}/b/stats`,
+      `PUT ${base}/b/compaction`,
+      `GET ${base}/b/compaction`,
       `GET ${base}/a/partitioned-stats?perPartition=true`,
       `GET ${base}/a/subscriptions`,
       `PUT ${base}/a/subscription/s?replicated=true {"ledgerId":-1,"entryId":-1}`,

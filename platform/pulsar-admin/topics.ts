@@ -15,6 +15,12 @@ export interface PartitionedTopicMetadata {
   properties?: Record<string, string>;
 }
 
+/** Pulsar's LongRunningProcessStatus, as the compaction status call answers it. */
+export interface CompactionStatus {
+  status: 'NOT_RUN' | 'RUNNING' | 'SUCCESS' | 'ERROR';
+  lastError?: string;
+}
+
 export interface PublisherStats {
   producerName?: string;
   producerId?: number;
@@ -201,6 +207,19 @@ export class Topics {
       ...call,
       query: { perPartition: perPartition ?? false, getPreciseBacklog, subscriptionBacklogSize },
     });
+  }
+
+  /**
+   * Starts compaction of a (non-partitioned) topic now, instead of waiting for the namespace's
+   * threshold; 409 Conflict while one is already running (PUT <topic>/compaction).
+   */
+  async compact(topic: string, options?: CallOptions): Promise<void> {
+    return this.#http.put(`${topicPath(topic)}/compaction`, options);
+  }
+
+  /** Where the last compaction of a topic stands (GET <topic>/compaction). */
+  async compactionStatus(topic: string, options?: CallOptions): Promise<CompactionStatus> {
+    return this.#http.get<CompactionStatus>(`${topicPath(topic)}/compaction`, options);
   }
 
   /** Subscription names (for a partitioned topic, the union over its partitions). */

@@ -102,8 +102,15 @@ export abstract class FoldingStore implements ControlStore {
     this.#open = false;
   }
 
+  /** Runs `work` after every write queued before it and before any queued after it. */
+  protected serialized<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work, work);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
   #write(key: string, value: unknown, expectedVersion: number, deleted: boolean): Promise<StoredRecord> {
-    const run = async (): Promise<StoredRecord> => {
+    return this.serialized(async () => {
       if (!this.#open) throw new Error('control store is not open');
       await this.beforeWrite();
       const current = this.#records.get(key);
@@ -113,9 +120,6 @@ export abstract class FoldingStore implements ControlStore {
       await this.append(record);
       this.fold(record);
       return record;
-    };
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => undefined);
-    return result;
+    });
   }
 }

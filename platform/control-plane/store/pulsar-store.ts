@@ -15,6 +15,12 @@
 // with its connection, like an exclusive producer, but it does not fence a holder that lost it
 // mid-write; such a write is caught after publishing (our record is not the one folded) and
 // reported as a conflict.
+//
+// Such a losing record is still the newest message of its key, and compaction keeps the newest
+// message per key: an instance started after compaction would fold the loser. So whenever the tail
+// applies a record the fold did not take ("shadowed" key), the instance takes the lock, catches up
+// and publishes the folded record again, making it the newest once more (once per key and version,
+// so two regions that both write cannot make it loop).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Logger, Message, Producer, PulsarClient } from '../../pulsar/index.ts';
 import { MessageId, PulsarError, silentLogger } from '../../pulsar/index.ts';
@@ -77,6 +83,11 @@ export class PulsarControlStore extends FoldingStore {
   #releaseTimer: NodeJS.Timeout | undefined;
   #writing = 0;
   #closed = false;
+  /** Keys whose newest message in the log is not the record the fold holds. */
+  #shadowed = new Set<string>();
+  /** `key@version` already republished by this instance. */
+  #republished = new Set<string>();
+  #repairScheduled = false;
 
   constructor(options: PulsarControlStoreOptions) {
     super();
@@ -103,26 +114,66 @@ export class PulsarControlStore extends FoldingStore {
     return [];
   }
 
+  /** Keys whose newest log message is not their folded record (tests, diagnostics). */
+  get shadowedKeys(): string[] {
+    return [...this.#shadowed];
+  }
+
   protected override async beforeWrite(): Promise<void> {
     this.#lock ??= await this.#acquire();
     await this.#catchUp();
+    await this.#republishShadowed();
   }
 
   protected async append(record: StoredRecord): Promise<void> {
-    this.#producer ??= this.#client.createProducer({ topic: this.#topic, batching: false });
-    let id: MessageId;
-    try {
-      id = await (await this.#producer).send({ key: record.key, value: JSON.stringify(record) });
-    } catch (error) {
-      this.#producer = undefined;
-      throw error;
-    }
+    const id = await this.#publish(record);
     await this.#waitApplied(id);
     // Another writer got in first only if we lost the lock mid-write; the fold keeps the first record of a version.
     const folded = this.current(record.key);
     if (!folded || folded.version !== record.version || JSON.stringify(folded) !== JSON.stringify(record)) {
+      // Our lock handle is stale: drop it so the repair and the next write take it afresh.
+      this.#releaseLock();
       throw new StoreConflictError(record.key, record.version - 1, folded?.version ?? 0);
     }
+  }
+
+  async #publish(record: StoredRecord): Promise<MessageId> {
+    this.#producer ??= this.#client.createProducer({ topic: this.#topic, batching: false });
+    try {
+      return await (await this.#producer).send({ key: record.key, value: JSON.stringify(record) });
+    } catch (error) {
+      this.#producer = undefined;
+      throw error;
+    }
+  }
+
+  /** Runs in the write queue with the lock held and the fold caught up. */
+  async #republishShadowed(): Promise<void> {
+    for (const key of [...this.#shadowed]) {
+      const folded = this.current(key);
+      const once = `${key}@${folded?.version}`;
+      if (!folded || this.#republished.has(once)) {
+        this.#shadowed.delete(key);
+        if (folded) this.#logger.warn({ topic: this.#topic, key, version: folded.version }, 'control log record shadowed again after it was republished; is an instance in another region writing too?');
+        continue;
+      }
+      this.#republished.add(once);
+      await this.#waitApplied(await this.#publish(folded));
+      this.#logger.warn({ topic: this.#topic, key, version: folded.version }, 'control log: republished the folded record over a later conflicting one (a writer lost the lock mid-write)');
+    }
+  }
+
+  /** A repair outside any write: one pass through the write queue, soon after the tail noticed. */
+  #scheduleRepair(): void {
+    if (this.#repairScheduled || this.#closed) return;
+    this.#repairScheduled = true;
+    setImmediate(() => {
+      this.#repairScheduled = false;
+      if (this.#closed || this.#shadowed.size === 0) return;
+      this.#counted(() => this.serialized(() => this.beforeWrite())).catch((error: unknown) => {
+        this.#logger.error({ topic: this.#topic, err: String(error) }, 'control log repair failed; the next write retries it');
+      });
+    });
   }
 
   override put<T>(key: string, value: T, expectedVersion: number): Promise<StoredRecord<T>> {
@@ -251,5 +302,12 @@ export class PulsarControlStore extends FoldingStore {
       return;
     }
     this.fold(record);
+    const folded = this.current(record.key);
+    if (folded !== record && JSON.stringify(folded) !== JSON.stringify(record)) {
+      this.#shadowed.add(record.key);
+      this.#scheduleRepair();
+    } else {
+      this.#shadowed.delete(record.key);
+    }
   }
 }
