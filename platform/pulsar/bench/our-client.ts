@@ -4,6 +4,7 @@
 // platform/pulsar is used, as an application would.
 import type { Consumer, Message, Producer, PulsarClient } from '../index.ts';
 import { LatencyHistogram, type LatencySummary } from './histogram.ts';
+import { watchPauses, type Pauses } from './pauses.ts';
 
 export interface PhaseResult {
   messages: number;
@@ -14,6 +15,8 @@ export interface PhaseResult {
   latency?: LatencySummary;
   /** process.cpuUsage() user + system over the phase, µs per message. */
   cpuUsPerMessage: number;
+  /** Event-loop delay and GC pauses of this process during the phase. */
+  pauses?: Pauses;
   firstError?: string;
 }
 
@@ -62,6 +65,7 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
     wake = undefined;
     w?.();
   };
+  const stopWatching = watchPauses();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + options.durationMs;
@@ -87,6 +91,7 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
   while (inflight > 0) await new Promise<void>((resolve) => { wake = resolve; });
   const cpu = process.cpuUsage(cpu0);
   return finish(acked, errors, start, lastAck || performance.now(), cpu, {
+    pauses: stopWatching(),
     ...(histogram ? { latency: histogram.summary() } : {}),
     ...(firstError ? { firstError } : {}),
   });
@@ -96,6 +101,7 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
 export async function consumeLoop(consumer: Consumer, options: { messages: number; durationMs: number; batch?: number }): Promise<PhaseResult> {
   let received = 0;
   let errors = 0;
+  const stopWatching = watchPauses();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + options.durationMs;
@@ -112,7 +118,7 @@ export async function consumeLoop(consumer: Consumer, options: { messages: numbe
     received += batch.length;
   }
   const cpu = process.cpuUsage(cpu0);
-  return finish(received, errors, start, last, cpu);
+  return finish(received, errors, start, last, cpu, { pauses: stopWatching() });
 }
 
 export interface CopierOptions {
@@ -149,6 +155,7 @@ export async function copyLoop(client: PulsarClient, options: CopierOptions): Pr
   let taken = 0;
   let errors = 0;
   let firstError: string | undefined;
+  const stopWatching = watchPauses();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + options.durationMs;
@@ -190,5 +197,5 @@ export async function copyLoop(client: PulsarClient, options: CopierOptions): Pr
   }
   await Promise.all(inflight);
   const cpu = process.cpuUsage(cpu0);
-  return finish(copied, errors, start, last, cpu, { latency: histogram.summary(), ...(firstError ? { firstError } : {}) });
+  return finish(copied, errors, start, last, cpu, { pauses: stopWatching(), latency: histogram.summary(), ...(firstError ? { firstError } : {}) });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GOALS, evaluateGoals } from './report.ts';
+import { GOALS, evaluateGoals, formatText } from './report.ts';
 
 describe('evaluateGoals', () => {
   it('judges every goal from the figures', () => {
@@ -25,5 +25,20 @@ describe('evaluateGoals', () => {
     const goals = evaluateGoals({ reasons: { [GOALS.txn]: 'transactional copier: coordinator not found' } });
     expect(goals.every((g) => g.met === 'not measured')).toBe(true);
     expect(goals[3]!.measured).toBe('not measured: transactional copier: coordinator not found');
+  });
+});
+
+describe('formatText', () => {
+  it('prints our process\'s pauses for the phases that measured them', () => {
+    const text = formatText({
+      date: 'd', command: 'c', machine: { cores: 2, cpuModel: 'x', memoryGiB: 1, node: '20' }, settings: {}, notes: [], notMeasured: [],
+      rows: [
+        { phase: 'produce, max rate', client: 'java', messages: 1, rate: 1 },
+        { phase: 'produce, max rate', client: 'ours', messages: 1, rate: 1, pauses: { loopDelayP99Ms: 3.2, loopDelayMaxMs: 512, gcMaxMs: 7.5, gcTotalMs: 40 } },
+      ],
+      goals: [],
+    });
+    expect(text).toMatch(/our process during\s+loop delay p99 ms/);
+    expect(text).toMatch(/produce, max rate\s+3\.2\s+512\.0\s+7\.5\s+40/);
   });
 });

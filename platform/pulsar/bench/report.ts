@@ -1,6 +1,7 @@
 // What `npm run bench:client` prints: one row per measured phase, ours/Java ratios, and the
 // goals of issue 3 with met / not met / not measured. Text for people, the same object as JSON.
 import type { LatencySummary } from './histogram.ts';
+import type { Pauses } from './pauses.ts';
 
 export interface PhaseRow {
   /** e.g. "produce, max rate". */
@@ -12,6 +13,8 @@ export interface PhaseRow {
   latency?: LatencySummary;
   /** process.cpuUsage() per message, our client only. */
   cpuUsPerMessage?: number;
+  /** Event-loop delay and GC pauses of our process during the phase. */
+  pauses?: Pauses;
   note?: string;
 }
 
@@ -131,6 +134,14 @@ export function formatText(r: BenchReport): string {
       row.cpuUsPerMessage === undefined ? '-' : fmt(row.cpuUsPerMessage, 2), row.note ?? '',
     ]),
   ));
+  const paused = r.rows.filter((row) => row.pauses);
+  if (paused.length > 0) {
+    out.push('');
+    out.push(table(
+      ['our process during', 'loop delay p99 ms', 'loop delay max ms', 'GC max ms', 'GC total ms'],
+      paused.map((row) => [row.phase, fmt(row.pauses!.loopDelayP99Ms, 1), fmt(row.pauses!.loopDelayMaxMs, 1), fmt(row.pauses!.gcMaxMs, 1), fmt(row.pauses!.gcTotalMs)]),
+    ));
+  }
   out.push('');
   out.push(table(
     ['goal', 'ratio', 'met', 'measured'],
