@@ -1,5 +1,6 @@
 // `npm run stack -- up|down|status|logs [region] [--fresh] [--json]`
 import { existsSync, readFileSync } from 'node:fs';
+import { diskSpace, diskWarning } from './disk.ts';
 import { down, logFiles, status, up } from './stack.ts';
 import { isExternalMode, loadStackInfo } from './stack-info.ts';
 
@@ -39,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
           const pids = Object.entries(r.pids).map(([k, v]) => `${k}=${v}`).join(' ') || 'not running';
           console.log(`${r.name.padEnd(6)} ${r.healthy ? 'healthy  ' : 'UNHEALTHY'} broker ${r.brokerUrl}  web ${r.webUrl}  redis ${r.redisUrl}  (${pids})`);
         }
+      }
+      if (info.mode === 'local' && existsSync(info.stateDir)) {
+        const lowDisk = diskWarning(diskSpace(info.stateDir));
+        if (lowDisk) console.error(`warning: ${lowDisk}`);
       }
       return info.regions.every((r) => r.healthy) ? 0 : 1;
     }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createSecretKey, mintToken } from '../../platform/pulsar-admin/tokens.ts';
 import { checkJava, ensurePulsarDistribution, javaExecutable } from '../pulsar/distribution.ts';
 import { renderStandaloneConf, standaloneArgs, standaloneJvmArgs, standaloneOverrides } from '../pulsar/standalone-config.ts';
+import { diskSpace, diskWarning } from './disk.ts';
 import { configureGeoReplication } from './geo-replication.ts';
 import { PULSAR_MARKER, REDIS_MARKER, regionHealth, type RegionHealth } from './health.ts';
 import { withLock } from './lock.ts';
@@ -151,6 +152,8 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
   const layout = currentLayout();
   const regions = selectRegions(layout, options.regions);
   mkdirSync(layout.stateDir, { recursive: true });
+  const lowDisk = diskWarning(diskSpace(layout.stateDir));
+  if (lowDisk) log(`warning: ${lowDisk}`);
   return withLock(layout.lockFile, log, async () => {
     // Every prerequisite is checked before anything starts, so a failure leaves nothing behind.
     await checkJava();

@@ -5,6 +5,7 @@
 // message against a fake broker. A script that prints figures, never a timed test.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { diskSpace, diskWarning } from '../../../infra/stack/disk.ts';
 import { loadStackInfo, readSuperuserToken, regionByName } from '../../../infra/stack/stack-info.ts';
 import { PulsarAdmin } from '../../pulsar-admin/index.ts';
 import { PulsarClient } from '../index.ts';
@@ -56,6 +57,11 @@ async function main(): Promise<void> {
   const info = loadStackInfo();
   const region = regionByName(info, args.region);
   const token = readSuperuserToken(info);
+  // A run writes a few GiB; a bookie past 99% disk fails every phase with an unhelpful error.
+  if (info.mode === 'local') {
+    const lowDisk = diskWarning(diskSpace(info.stateDir));
+    if (lowDisk) log(`warning: ${lowDisk}`);
+  }
   const durationMs = args.durationS * 1000;
   const id = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
   const topic = (name: string) => `persistent://public/default/bench-${id}-${name}`;
