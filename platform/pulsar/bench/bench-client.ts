@@ -227,7 +227,7 @@ async function main(): Promise<void> {
     notes: [
       `client and broker compete for CPU: ${cpus.length} cores are shared by both region JVMs, the perf tool's JVM and this process`,
       'msg/s = messages / active window (first send → last ack; perf tool: "Created producers"/"Start receiving" → "DONE" in its log)',
-      'publish latency = send call → broker ack; consume rows read the backlog the Java produce phase wrote (latency not applicable)',
+      'publish latency = send call → broker ack, acks in the first second of each client left out (the default --warmup-time of pulsar-perf); consume rows read the backlog the Java produce phase wrote (latency not applicable)',
       'copier latency = batch received → outputs persisted (plain) or transaction committed (txn)',
       'CPU cost = process.cpuUsage() delta / messages, fake broker in a child process on 127.0.0.1, after a warm-up',
     ],

@@ -28,6 +28,12 @@ export interface ProduceLoopOptions {
   rate?: number;
   /** Record send → ack latencies (off when only CPU cost is wanted). */
   latency?: boolean;
+  /**
+   * Acks in the first this many ms are counted but their latencies not recorded. Default 1000,
+   * as pulsar-perf's `--warmup-time` (1 s): its PerformanceProducer records a latency only when
+   * the ack comes after startTime + warmup, so both histograms leave out the same first second.
+   */
+  latencyWarmupMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -69,6 +75,7 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + options.durationMs;
+  const recordFrom = start + (options.latencyWarmupMs ?? 1000);
   let sent = 0;
   for (;;) {
     const now = performance.now();
@@ -79,7 +86,12 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
       inflight++;
       sent++;
       producer.send({ value: payload }).then(
-        () => { acked++; histogram?.record(performance.now() - t0); settle(); },
+        () => {
+          acked++;
+          const now = performance.now();
+          if (now > recordFrom) histogram?.record(now - t0);
+          settle();
+        },
         (err: Error) => { errors++; firstError ??= err.message; settle(); },
       );
       continue;
