@@ -12,7 +12,6 @@ import { PulsarClient } from '../index.ts';
 import { javaConsume, javaProduce, type PerfFigures } from './java-reference.ts';
 import { consumeLoop, copyLoop, produceLoop, type PhaseResult } from './our-client.ts';
 import { measureClientCost } from './fake-broker.ts';
-import { referenceSpeedGBps } from './machine-reference.ts';
 import { GOALS, evaluateGoals, formatText, type BenchReport, type GoalInputs, type PhaseRow } from './report.ts';
 
 interface Args {
@@ -202,15 +201,13 @@ async function main(): Promise<void> {
     await cleanUp(region.webUrl, token, Object.values(topics), log);
   }
 
-  // 5. CPU cost against the fake broker, with a machine-speed reference taken right after it.
-  let machineReference: number | undefined;
+  // 5. CPU cost against the fake broker.
   try {
     log(`client cost against the fake broker, ${args.durationS} s each way`);
     const cost = await measureClientCost({
       durationMs, warmupMs: Math.min(3000, durationMs / 5), sizeBytes: SIZE, batchDelayMs: BATCH.delayMs,
       batchMaxMessages: BATCH.maxMessages, batchMaxBytes: BATCH.maxBytes, maxOutstanding: MAX_OUTSTANDING, receiverQueueSize: RECEIVER_QUEUE,
     });
-    machineReference = referenceSpeedGBps();
     rows.push(oursRow('produce, fake broker', cost.produce, 'CPU cost run'));
     rows.push(oursRow('consume, fake broker', cost.consume, 'CPU cost run; entries of 100 messages'));
     g.produceCostUs = cost.produce.cpuUsPerMessage;
@@ -233,7 +230,6 @@ async function main(): Promise<void> {
       'publish latency = send call → broker ack, acks in the first second of each client left out (the default --warmup-time of pulsar-perf); consume rows read the backlog the Java produce phase wrote (latency not applicable)',
       'copier latency = batch received → outputs persisted (plain) or transaction committed (txn)',
       'CPU cost = process.cpuUsage() delta / messages, fake broker in a child process on 127.0.0.1, after a warm-up',
-      ...(machineReference === undefined ? [] : [`machine reference, same run: portable CRC-32C ${machineReference.toFixed(2)} GB/s (pure JS; compare CPU µs/msg across runs only at similar speeds)`]),
     ],
     rows,
     goals: evaluateGoals(g),

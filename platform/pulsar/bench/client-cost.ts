@@ -2,7 +2,6 @@
 // bench:client (client CPU µs per produced and consumed message), for before/after comparisons
 // of client changes without the local stack. A script that prints figures, never a timed test.
 import { measureClientCost } from './fake-broker.ts';
-import { referenceSpeedGBps } from './machine-reference.ts';
 
 const i = process.argv.indexOf('--duration');
 const durationMs = (i >= 0 ? Number(process.argv[i + 1]) : 15) * 1000;
@@ -12,6 +11,5 @@ const cost = await measureClientCost({
   batchMaxMessages: 1000, batchMaxBytes: 128 * 1024, maxOutstanding: 1000, receiverQueueSize: 1000,
 });
 const row = (r: typeof cost.produce) => `${r.messages} msgs, ${Math.round(r.rate)} msg/s, ${r.cpuUsPerMessage.toFixed(2)} µs/msg CPU`;
-const reference = referenceSpeedGBps();
-process.stdout.write(`produce: ${row(cost.produce)}\nconsume: ${row(cost.consume)}\nmachine reference: portable CRC-32C ${reference.toFixed(2)} GB/s\n`);
+process.stdout.write(`produce: ${row(cost.produce)}\nconsume: ${row(cost.consume)}\n`);
 process.exit(0);
