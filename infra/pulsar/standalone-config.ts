@@ -77,6 +77,8 @@ export function standaloneJvmArgs(region: RegionLayout, env: NodeJS.ProcessEnv =
     `-Xmx${heap}`,
     `-XX:MaxDirectMemorySize=${direct}`,
     '-XX:+UseG1GC',
+    // GC pauses with timestamps, to tell a broker stall from a client one when reading latency tails.
+    `-Xlog:gc:file=${path.join(region.logDir, 'gc.log')}:time,uptime:filecount=3,filesize=10m`,
     '-XX:+PerfDisableSharedMem',
     '-Djava.net.preferIPv4Stack=true',
     '-Dpulsar.allocator.exit_on_oom=true',

@@ -275,6 +275,7 @@ export function logFiles(regionName?: string): string[] {
   return selectRegions(layout, regionName ? [regionName] : undefined).flatMap((r) => [
     path.join(r.logDir, 'pulsar.log'),
     path.join(r.logDir, 'pulsar.out'),
+    path.join(r.logDir, 'gc.log'),
     path.join(r.logDir, 'redis.log'),
   ]);
 }
