@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   const oursRow = (phase: string, r: PhaseResult, note?: string): PhaseRow => ({
     phase, client: 'ours', messages: r.messages, rate: r.rate, cpuUsPerMessage: r.cpuUsPerMessage,
     ...(r.pauses ? { pauses: r.pauses } : {}),
+    ...(r.slowest ? { slowest: r.slowest } : {}),
     ...(r.latency ? { latency: r.latency } : {}),
     ...(r.errors || note ? { note: [note, r.errors ? `${r.errors} errors, first: ${r.firstError}` : ''].filter(Boolean).join('; ') } : {}),
   });

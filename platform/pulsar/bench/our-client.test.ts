@@ -17,6 +17,8 @@ describe('produceLoop', () => {
     expect(r.latency!.count).toBeGreaterThan(0);
     // About half the run is warm-up; allow for timer jitter on a busy machine.
     expect(r.latency!.count).toBeLessThan(r.messages * 0.8);
+    // The slowest recorded ack was sent after the warm-up began to end (acks take 2 ms).
+    expect(r.slowest!.sentAtS).toBeGreaterThan(0.19);
   });
 
   it('records every latency with no warm-up', async () => {

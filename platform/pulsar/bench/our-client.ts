@@ -17,6 +17,8 @@ export interface PhaseResult {
   cpuUsPerMessage: number;
   /** Event-loop delay and GC pauses of this process during the phase. */
   pauses?: Pauses;
+  /** Produce only: the slowest recorded ack, and when (s after the phase start) its send was made. */
+  slowest?: { ms: number; sentAtS: number };
   firstError?: string;
 }
 
@@ -76,6 +78,7 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
   const start = performance.now();
   const end = start + options.durationMs;
   const recordFrom = start + (options.latencyWarmupMs ?? 1000);
+  let slowest: { ms: number; sentAtS: number } | undefined;
   let sent = 0;
   for (;;) {
     const now = performance.now();
@@ -89,7 +92,10 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
         () => {
           acked++;
           const now = performance.now();
-          if (now > recordFrom) histogram?.record(now - t0);
+          if (now > recordFrom && histogram) {
+            histogram.record(now - t0);
+            if (!slowest || now - t0 > slowest.ms) slowest = { ms: now - t0, sentAtS: (t0 - start) / 1000 };
+          }
           settle();
         },
         (err: Error) => { errors++; firstError ??= err.message; settle(); },
@@ -104,6 +110,7 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
   const cpu = process.cpuUsage(cpu0);
   return finish(acked, errors, start, lastAck || performance.now(), cpu, {
     pauses: stopWatching(),
+    ...(slowest ? { slowest } : {}),
     ...(histogram ? { latency: histogram.summary() } : {}),
     ...(firstError ? { firstError } : {}),
   });

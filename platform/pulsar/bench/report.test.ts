@@ -34,11 +34,11 @@ describe('formatText', () => {
       date: 'd', command: 'c', machine: { cores: 2, cpuModel: 'x', memoryGiB: 1, node: '20' }, settings: {}, notes: [], notMeasured: [],
       rows: [
         { phase: 'produce, max rate', client: 'java', messages: 1, rate: 1 },
-        { phase: 'produce, max rate', client: 'ours', messages: 1, rate: 1, pauses: { loopDelayP99Ms: 3.2, loopDelayMaxMs: 512, gcMaxMs: 7.5, gcTotalMs: 40 } },
+        { phase: 'produce, max rate', client: 'ours', messages: 1, rate: 1, pauses: { loopDelayP99Ms: 3.2, loopDelayMaxMs: 512, gcMaxMs: 7.5, gcTotalMs: 40 }, slowest: { ms: 1212.4, sentAtS: 7.25 } },
       ],
       goals: [],
     });
     expect(text).toMatch(/our process during\s+loop delay p99 ms/);
-    expect(text).toMatch(/produce, max rate\s+3\.2\s+512\.0\s+7\.5\s+40/);
+    expect(text).toMatch(/produce, max rate\s+3\.2\s+512\.0\s+7\.5\s+40\s+1,212 ms, sent at 7\.3 s/);
   });
 });

@@ -15,6 +15,8 @@ export interface PhaseRow {
   cpuUsPerMessage?: number;
   /** Event-loop delay and GC pauses of our process during the phase. */
   pauses?: Pauses;
+  /** Our produce phases: the slowest ack and when its send was made (s into the phase). */
+  slowest?: { ms: number; sentAtS: number };
   note?: string;
 }
 
@@ -138,8 +140,11 @@ export function formatText(r: BenchReport): string {
   if (paused.length > 0) {
     out.push('');
     out.push(table(
-      ['our process during', 'loop delay p99 ms', 'loop delay max ms', 'GC max ms', 'GC total ms'],
-      paused.map((row) => [row.phase, fmt(row.pauses!.loopDelayP99Ms, 1), fmt(row.pauses!.loopDelayMaxMs, 1), fmt(row.pauses!.gcMaxMs, 1), fmt(row.pauses!.gcTotalMs)]),
+      ['our process during', 'loop delay p99 ms', 'loop delay max ms', 'GC max ms', 'GC total ms', 'slowest ack'],
+      paused.map((row) => [
+        row.phase, fmt(row.pauses!.loopDelayP99Ms, 1), fmt(row.pauses!.loopDelayMaxMs, 1), fmt(row.pauses!.gcMaxMs, 1), fmt(row.pauses!.gcTotalMs),
+        row.slowest ? `${fmt(row.slowest.ms)} ms, sent at ${fmt(row.slowest.sentAtS, 1)} s` : '-',
+      ]),
     ));
   }
   out.push('');
