@@ -78,6 +78,24 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Waits (bounded) until the process recorded in `pidFile` has fully exited. A process killed a
+ * moment ago can still be tearing down: its memory, and with it its command line, is already gone,
+ * so livePid calls it dead, while its sockets stay open until the kernel closes its files. A JVM
+ * of a GiB takes a noticeable while; starting anew in that window fails with "port in use". A pid
+ * now running something else (its command line lacks `marker`) is not waited for.
+ */
+export async function waitForRecordedExit(pidFile: string, marker: string, timeoutMs = 15_000): Promise<void> {
+  const pid = readPid(pidFile);
+  if (pid === undefined) return;
+  const deadline = Date.now() + timeoutMs;
+  const exiting = () => {
+    const cmd = commandLine(pid);
+    return cmd !== undefined && (cmd === '' || cmd.includes(marker)) && alive(pid);
+  };
+  while (exiting() && Date.now() < deadline) await sleep(100);
+}
+
 /** SIGTERM (Pulsar's shutdown hook closes the broker, then the bookie), SIGKILL after `graceMs`. */
 export async function stopProcess(pidFile: string, marker: string, graceMs = 30_000): Promise<boolean> {
   const pid = livePid(pidFile, marker);
