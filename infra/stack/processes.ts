@@ -2,7 +2,7 @@
 // remembered by pid file, and recognised by their command line so a recycled pid is never
 // mistaken for ours.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import { promisify } from 'node:util';
 
@@ -68,32 +68,38 @@ export function spawnDetached(spec: SpawnSpec): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Whether any thread of `pid` still runs. Not just the main thread's state: a JVM's main thread
+ * can be a zombie while its other threads still exit, holding the sockets they share.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
+    return readdirSync(`/proc/${pid}/task`).some((tid) => {
+      try {
+        return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      } catch {
+        return false; // the thread went away meanwhile
+      }
+    });
   } catch {
     return false;
   }
 }
 
 /**
- * Waits (bounded) until the process recorded in `pidFile` has fully exited. A process killed a
- * moment ago can still be tearing down: its memory, and with it its command line, is already gone,
- * so livePid calls it dead, while its sockets stay open until the kernel closes its files. A JVM
- * of a GiB takes a noticeable while; starting anew in that window fails with "port in use". A pid
- * now running something else (its command line lacks `marker`) is not waited for.
+ * After an unclean stop (its pid file left behind) the old process can still be tearing down when
+ * it already looks dead: a JVM killed with -9 shows as a zombie once its main thread is gone, while
+ * its other threads, and the sockets they share, take a while longer (a listening socket outlived
+ * the kill by ~200 ms on an idle machine, longer in CI). Waits, bounded, for `ports` to be released
+ * before anyone calls them taken. Without a pid file there is nothing to wait for.
  */
-export async function waitForRecordedExit(pidFile: string, marker: string, timeoutMs = 15_000): Promise<void> {
-  const pid = readPid(pidFile);
-  if (pid === undefined) return;
+export async function waitForPortsReleased(pidFile: string, ports: number[], timeoutMs = 15_000): Promise<void> {
+  if (readPid(pidFile) === undefined) return;
   const deadline = Date.now() + timeoutMs;
-  const exiting = () => {
-    const cmd = commandLine(pid);
-    return cmd !== undefined && (cmd === '' || cmd.includes(marker)) && alive(pid);
-  };
-  while (exiting() && Date.now() < deadline) await sleep(100);
+  for (const port of ports) {
+    while (!(await isPortFree(port)) && Date.now() < deadline) await sleep(100);
+  }
 }
 
 /** SIGTERM (Pulsar's shutdown hook closes the broker, then the bookie), SIGKILL after `graceMs`. */

@@ -11,7 +11,7 @@ import { diskSpace, diskWarning } from './disk.ts';
 import { configureGeoReplication } from './geo-replication.ts';
 import { PULSAR_MARKER, REDIS_MARKER, regionHealth, type RegionHealth } from './health.ts';
 import { withLock } from './lock.ts';
-import { assertPortFree, livePid, spawnDetached, stopProcess, waitForRecordedExit } from './processes.ts';
+import { assertPortFree, livePid, spawnDetached, stopProcess, waitForPortsReleased } from './processes.ts';
 import { ensureRedisServer, redisArgs } from './redis.ts';
 import { warmUpTransactionCoordinator } from './transactions-warmup.ts';
 import { brokerTlsUrl, brokerUrl, redisUrl, stackLayout, webUrl, type RegionLayout, type StackLayout } from './regions.ts';
@@ -62,7 +62,7 @@ function ensureAuthFiles(layout: StackLayout): string {
 async function startPulsar(region: RegionLayout, layout: StackLayout, home: string, fresh: boolean): Promise<void> {
   if (fresh) rmSync(region.dataDir, { recursive: true, force: true });
   for (const dir of [region.dataDir, region.logDir, path.join(region.dir, 'tmp')]) mkdirSync(dir, { recursive: true });
-  await waitForRecordedExit(region.pulsarPidFile, PULSAR_MARKER);
+  await waitForPortsReleased(region.pulsarPidFile, [region.brokerPort, region.brokerTlsPort, region.webPort]);
   await assertPortFree(region.brokerPort, `${region.name} Pulsar broker`);
   await assertPortFree(region.brokerTlsPort, `${region.name} Pulsar broker TLS`);
   await assertPortFree(region.webPort, `${region.name} Pulsar web service`);
@@ -83,7 +83,7 @@ async function startRedis(region: RegionLayout, redisServer: string, fresh: bool
   if (fresh) rmSync(region.redisDir, { recursive: true, force: true });
   mkdirSync(region.redisDir, { recursive: true });
   mkdirSync(region.logDir, { recursive: true });
-  await waitForRecordedExit(region.redisPidFile, REDIS_MARKER);
+  await waitForPortsReleased(region.redisPidFile, [region.redisPort]);
   await assertPortFree(region.redisPort, `${region.name} Redis`);
   spawnDetached({
     command: redisServer,
