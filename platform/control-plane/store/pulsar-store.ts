@@ -52,6 +52,11 @@ interface Waiter {
 
 const I64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 
+/** Whether `folded`, the record the fold holds for a key, is `record` (the same object or the same JSON). */
+function isFolded(folded: StoredRecord | undefined, record: StoredRecord): boolean {
+  return folded === record || (folded !== undefined && JSON.stringify(folded) === JSON.stringify(record));
+}
+
 /** Whether the tail, having applied `applied`, has applied everything up to and including `target`. */
 function covers(applied: MessageId | undefined, target: MessageId): boolean {
   // The broker answers entry -1 for a topic (ledger) with nothing in it (Java's hasMessageAvailable
@@ -130,7 +135,7 @@ export class PulsarControlStore extends FoldingStore {
     await this.#waitApplied(id);
     // Another writer got in first only if we lost the lock mid-write; the fold keeps the first record of a version.
     const folded = this.current(record.key);
-    if (!folded || folded.version !== record.version || JSON.stringify(folded) !== JSON.stringify(record)) {
+    if (!isFolded(folded, record)) {
       // Our lock handle is stale: drop it so the repair and the next write take it afresh.
       this.#releaseLock();
       throw new StoreConflictError(record.key, record.version - 1, folded?.version ?? 0);
@@ -302,8 +307,7 @@ export class PulsarControlStore extends FoldingStore {
       return;
     }
     this.fold(record);
-    const folded = this.current(record.key);
-    if (folded !== record && JSON.stringify(folded) !== JSON.stringify(record)) {
+    if (!isFolded(this.current(record.key), record)) {
       this.#shadowed.add(record.key);
       this.#scheduleRepair();
     } else {

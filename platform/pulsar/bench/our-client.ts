@@ -91,10 +91,11 @@ export async function produceLoop(producer: Producer, options: ProduceLoopOption
       producer.send({ value: payload }).then(
         () => {
           acked++;
-          const now = performance.now();
-          if (now > recordFrom && histogram) {
-            histogram.record(now - t0);
-            if (!slowest || now - t0 > slowest.ms) slowest = { ms: now - t0, sentAtS: (t0 - start) / 1000 };
+          const ackedAt = performance.now();
+          if (ackedAt > recordFrom && histogram) {
+            const ms = ackedAt - t0;
+            histogram.record(ms);
+            if (!slowest || ms > slowest.ms) slowest = { ms, sentAtS: (t0 - start) / 1000 };
           }
           settle();
         },

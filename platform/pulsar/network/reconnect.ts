@@ -40,7 +40,7 @@ export async function reconnectWithBackoff(options: ReconnectOptions): Promise<v
 }
 
 export interface RetryOptions<T> {
-  /** What is retried, for logs and events: a producer's or consumer's create, or a metadata lookup. */
+  /** Whose create is retried (its metadata lookup or attach), for logs and events. */
   kind: 'producer' | 'consumer';
   topic: string;
   backoff: Backoff;
