@@ -32,6 +32,11 @@ export const PulsarAdminErrorCode = {
   TIMEOUT: 'TIMEOUT',
   /** Connection refused or reset, 502/503: the broker is down, starting or overloaded. */
   UNAVAILABLE: 'UNAVAILABLE',
+  /**
+   * 500 "Topic is already fenced" / "being closed or deleted": another close or delete of the
+   * topic is still running on the broker (an earlier delete, replicators being torn down); retry.
+   */
+  FENCED: 'FENCED',
   /** 501: e.g. a permissions call while authorization is disabled on the broker. */
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   SERVER_ERROR: 'SERVER_ERROR',
@@ -59,6 +64,7 @@ export interface PulsarAdminErrorOptions {
 
 const RETRIABLE_CODES: ReadonlySet<PulsarAdminErrorCode> = new Set([
   PulsarAdminErrorCode.CONCURRENT_MODIFICATION,
+  PulsarAdminErrorCode.FENCED,
   PulsarAdminErrorCode.RATE_LIMITED,
   PulsarAdminErrorCode.TIMEOUT,
   PulsarAdminErrorCode.UNAVAILABLE,
@@ -122,6 +128,7 @@ export function codeForStatus(status: number, reason: string | undefined, fromHa
     case 503:
       return PulsarAdminErrorCode.UNAVAILABLE;
     default:
+      if (status >= 500 && reason !== undefined && /already fenced|being closed or deleted/i.test(reason)) return PulsarAdminErrorCode.FENCED;
       return status >= 500 ? PulsarAdminErrorCode.SERVER_ERROR : PulsarAdminErrorCode.BAD_REQUEST;
   }
 }

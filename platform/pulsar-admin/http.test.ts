@@ -115,6 +115,13 @@ describe('error mapping', () => {
     expect(error.message).not.toContain('Stacktrace');
   });
 
+  it('reads a 500 "Topic is already fenced" page (a delete still running) as FENCED, retriable', async () => {
+    const page = '\n --- An unexpected error occurred in the server ---\n\nMessage: Topic is already fenced\n\nStacktrace:\n\norg.apache.pulsar.broker.service.BrokerServiceException$TopicFencedException: Topic is already fenced\n';
+    broker.on('DELETE /admin/v2/x', { status: 500, body: page });
+    const error = await failure(new AdminHttp({ webUrl: broker.url }).delete('/admin/v2/x'));
+    expect(error).toMatchObject({ code: 'FENCED', status: 500, retriable: true, reason: 'Topic is already fenced' });
+  });
+
   it('times out with TIMEOUT, retriable', async () => {
     broker.on('GET /admin/v2/slow', { delayMs: 2_000, body: [] });
     const started = Date.now();

@@ -12,6 +12,8 @@ import type { PartitionedTopicOptions } from './topics.ts';
 import { Transactions } from './transactions.ts';
 import { Brokers } from './brokers.ts';
 import type { EnsureResult } from './ensure.ts';
+import { narrowReplication, removeUntilGone } from './removal.ts';
+import type { RemovalOptions } from './removal.ts';
 
 export class PulsarAdmin {
   readonly webUrl: string;
@@ -49,18 +51,52 @@ export class PulsarAdmin {
   }
 
   /**
+   * Replication of `namespace` narrowed to `cluster` (the one this client talks to), then waits
+   * (up to `replicatorsGoneWithinMs`, default 10 s) until its topics here have no replicator to
+   * another cluster; true when they were all gone in time. See removal.ts for why deletes wait.
+   */
+  narrowReplication(namespace: string, cluster: string, options?: RemovalOptions): Promise<boolean> {
+    return narrowReplication(this.namespaces, this.topics, namespace, cluster, options);
+  }
+
+  /**
    * Deletes a tenant, its namespaces and topics from the cluster this client talks to. Each
    * namespace's replication is narrowed to `cluster` first: the broker refuses (412) to delete a
    * namespace replicated to several clusters, even with force. Needs forceDeleteTenantAllowed and
-   * forceDeleteNamespaceAllowed on the broker. NOT_FOUND when the tenant does not exist.
+   * forceDeleteNamespaceAllowed on the broker. Retried until gone (`retryForMs`, default 90 s).
+   * NOT_FOUND when the tenant does not exist.
    */
-  async deleteTenantInCluster(tenant: string, cluster: string, options?: CallOptions): Promise<void> {
-    for (const namespace of await this.namespaces.list(tenant, options)) {
-      const clusters = await this.namespaces.getReplicationClusters(namespace, options);
-      if (clusters.length !== 1 || clusters[0] !== cluster) await this.namespaces.setReplicationClusters(namespace, [cluster], options);
-    }
-    await this.tenants.delete(tenant, { ...options, force: true });
+  async deleteTenantInCluster(tenant: string, cluster: string, options: RemovalOptions = {}): Promise<void> {
+    const call = callOnly(options);
+    for (const namespace of await this.namespaces.list(tenant, call)) await this.narrowReplication(namespace, cluster, options);
+    await removeUntilGone(() => this.tenants.delete(tenant, { ...call, force: true }), options);
   }
+
+  /**
+   * Deletes a namespace and its topics from the cluster this client talks to, narrowing its
+   * replication to `cluster` first (see deleteTenantInCluster). `force` deletes it with its
+   * topics; without, the broker refuses (409) while it holds any. Retried until gone.
+   */
+  async deleteNamespaceInCluster(namespace: string, cluster: string, options: RemovalOptions & { force?: boolean } = {}): Promise<void> {
+    const { force, ...removal } = options;
+    await this.narrowReplication(namespace, cluster, removal);
+    await removeUntilGone(() => this.namespaces.delete(namespace, { ...callOnly(removal), force }), removal);
+  }
+
+  /**
+   * Force-deletes a topic, partitioned (all partitions) or not, in this cluster, retried until
+   * gone. In a replicated namespace, narrow its replication first, or a peer's replicator
+   * recreates the topic. NOT_FOUND when no topic has the name.
+   */
+  async deleteTopic(topic: string, options: RemovalOptions = {}): Promise<void> {
+    const call = { ...callOnly(options), force: true };
+    const { partitions } = await this.topics.getPartitionedMetadata(topic, callOnly(options));
+    await removeUntilGone(() => (partitions > 0 ? this.topics.deletePartitioned(topic, call) : this.topics.delete(topic, call)), options);
+  }
+}
+
+function callOnly({ signal, timeoutMs }: CallOptions): CallOptions {
+  return { signal, timeoutMs };
 }
 
 export function createPulsarAdmin(options: PulsarAdminOptions): PulsarAdmin {
@@ -71,6 +107,7 @@ export type { PulsarAdminOptions, CallOptions, TokenProvider } from './http.ts';
 export { PulsarAdminError, PulsarAdminErrorCode, isPulsarAdminError } from './errors.ts';
 export type { PulsarAdminErrorOptions } from './errors.ts';
 export type { EnsureResult } from './ensure.ts';
+export type { RemovalOptions } from './removal.ts';
 export type { NamespaceName, TopicName, TopicDomain } from './names.ts';
 export { parseNamespace, parseTopic, topicToString } from './names.ts';
 export type { Clusters, ClusterData } from './clusters.ts';

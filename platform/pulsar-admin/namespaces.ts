@@ -112,19 +112,12 @@ export class Namespaces {
 
   /**
    * 409 while it holds topics (unless `force`); 412 while replicated to more than one cluster;
-   * a 307 to the other region when that region is its only replication cluster. See deleteInCluster.
+   * a 307 to the other region when that region is its only replication cluster. See
+   * PulsarAdmin.deleteNamespaceInCluster.
    */
   async delete(namespace: string, options: DeleteNamespaceOptions = {}): Promise<void> {
     const { force, ...call } = options;
     return this.#http.delete(nsPath(namespace), { ...call, query: { force } });
-  }
-
-  /** Narrows replication to `cluster` (the one this client talks to), then deletes there. */
-  async deleteInCluster(namespace: string, cluster: string, options: DeleteNamespaceOptions = {}): Promise<void> {
-    const { force: _force, ...call } = options;
-    const clusters = await this.getReplicationClusters(namespace, call);
-    if (!sameSet(clusters, [cluster])) await this.setReplicationClusters(namespace, [cluster], call);
-    await this.delete(namespace, options);
   }
 
   async getPolicies(namespace: string, options?: CallOptions): Promise<NamespacePolicies> {

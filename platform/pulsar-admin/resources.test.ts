@@ -96,15 +96,81 @@ describe('deleteTenantInCluster', () => {
       .on('GET /admin/v2/namespaces/acme/a/replication', { body: ['east', 'west'] })
       .on('GET /admin/v2/namespaces/acme/b/replication', { body: ['east'] })
       .on('POST /admin/v2/namespaces/acme/a/replication', {})
+      .on('GET /admin/v2/persistent/acme/a', { body: [] })
+      .on('GET /admin/v2/persistent/acme/b', { body: [] })
       .on('DELETE /admin/v2/tenants/acme', {});
     await admin.deleteTenantInCluster('acme', 'east');
     expect(sent()).toEqual([
       'GET /admin/v2/namespaces/acme',
       'GET /admin/v2/namespaces/acme/a/replication',
       'POST /admin/v2/namespaces/acme/a/replication ["east"]',
+      'GET /admin/v2/persistent/acme/a',
       'GET /admin/v2/namespaces/acme/b/replication',
+      'GET /admin/v2/persistent/acme/b',
       'DELETE /admin/v2/tenants/acme?force=true',
     ]);
+  });
+
+  it('waits for the replicators to close before deleting', async () => {
+    let polls = 0;
+    broker.on('GET /admin/v2/namespaces/acme', { body: ['acme/a'] })
+      .on('GET /admin/v2/namespaces/acme/a/replication', { body: ['east'] })
+      .on('GET /admin/v2/persistent/acme/a', { body: ['persistent://acme/a/t'] })
+      // Closing in the background: the replicator to west is listed twice more, then gone.
+      .on('GET /admin/v2/persistent/acme/a/t/stats', () => ({ body: { replication: ++polls < 3 ? { west: { connected: true } } : {} } }))
+      .on('DELETE /admin/v2/tenants/acme', {});
+    await admin.deleteTenantInCluster('acme', 'east');
+    expect(polls).toBe(3);
+    expect(sent().at(-1)).toBe('DELETE /admin/v2/tenants/acme?force=true');
+  });
+
+  it('goes on deleting when the replicators outlast replicatorsGoneWithinMs', async () => {
+    broker.on('GET /admin/v2/namespaces/acme/a/replication', { body: ['east'] })
+      .on('GET /admin/v2/persistent/acme/a', { body: ['persistent://acme/a/t'] })
+      .on('GET /admin/v2/persistent/acme/a/t/stats', { body: { replication: { west: { connected: true } } } });
+    expect(await admin.narrowReplication('acme/a', 'east', { replicatorsGoneWithinMs: 250 })).toBe(false);
+  });
+});
+
+describe('deletions retried until gone', () => {
+  const fenced = { status: 500, body: '\n --- An unexpected error occurred in the server ---\n\nMessage: Topic is already fenced\n\nStacktrace:\n' };
+  const partitions = '/admin/v2/persistent/acme/a/t/partitions';
+
+  it('retries a fenced delete until the broker accepts it', async () => {
+    let attempts = 0;
+    broker.on(`GET ${partitions}`, { body: { partitions: 2 } })
+      .on(`DELETE ${partitions}`, () => (++attempts < 3 ? fenced : {}));
+    await admin.deleteTopic('persistent://acme/a/t');
+    expect(attempts).toBe(3);
+    expect(sent().slice(1)).toEqual(Array(3).fill(`DELETE ${partitions}?force=true`));
+  });
+
+  it('counts NOT_FOUND after a failed attempt as done: the earlier delete finished', async () => {
+    let attempts = 0;
+    broker.on('GET /admin/v2/persistent/acme/a/plain/partitions', { body: { partitions: 0 } })
+      .on('DELETE /admin/v2/persistent/acme/a/plain', () => (++attempts === 1 ? { delayMs: 500 } : { status: 404, body: { reason: 'Topic not found' } }));
+    await admin.deleteTopic('persistent://acme/a/plain', { timeoutMs: 100 });
+    expect(attempts).toBe(2);
+  });
+
+  it('throws NOT_FOUND when there was nothing to delete', async () => {
+    broker.on('GET /admin/v2/persistent/acme/a/plain/partitions', { body: { partitions: 0 } })
+      .on('DELETE /admin/v2/persistent/acme/a/plain', { status: 404, body: { reason: 'Topic not found' } });
+    await expect(admin.deleteTopic('persistent://acme/a/plain')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(broker.requests).toHaveLength(2);
+  });
+
+  it('gives up after retryForMs with the last error, and never retries a non-retriable one', async () => {
+    broker.on(`GET ${partitions}`, { body: { partitions: 2 } }).on(`DELETE ${partitions}`, fenced);
+    await expect(admin.deleteTopic('persistent://acme/a/t', { retryForMs: 600 })).rejects.toMatchObject({ code: 'FENCED' });
+    const attempts = broker.requests.filter((r) => r.method === 'DELETE').length;
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(3);
+
+    broker.requests.length = 0;
+    broker.on('DELETE /admin/v2/tenants/acme', { status: 403, body: { reason: 'no' } }).on('GET /admin/v2/namespaces/acme', { body: [] });
+    await expect(admin.deleteTenantInCluster('acme', 'east')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(broker.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
   });
 });
 
@@ -162,10 +228,11 @@ describe('namespaces', () => {
     expect(broker.requests).toHaveLength(0);
   });
 
-  it('deleteInCluster narrows replication to the local cluster first', async () => {
-    broker.on(`GET ${ns}/replication`, { body: ['east', 'west'] }).on(`POST ${ns}/replication`, {}).on(`DELETE ${ns}`, {});
-    await admin.namespaces.deleteInCluster('acme/orders', 'east');
-    expect(sent()).toEqual([`GET ${ns}/replication`, `POST ${ns}/replication ["east"]`, `DELETE ${ns}`]);
+  it('deleteNamespaceInCluster narrows replication to the local cluster first', async () => {
+    broker.on(`GET ${ns}/replication`, { body: ['east', 'west'] }).on(`POST ${ns}/replication`, {}).on(`DELETE ${ns}`, {})
+      .on('GET /admin/v2/persistent/acme/orders', { body: [] });
+    await admin.deleteNamespaceInCluster('acme/orders', 'east', { force: true });
+    expect(sent()).toEqual([`GET ${ns}/replication`, `POST ${ns}/replication ["east"]`, 'GET /admin/v2/persistent/acme/orders', `DELETE ${ns}?force=true`]);
   });
 
   describe('ensure', () => {

@@ -82,12 +82,12 @@ export class PulsarAdminProvisioner implements Provisioner {
     for (const topic of plan.topics) await admin.ensurePartitionedTopic(topic.name, topic.partitions, { localOnly: true, ...call });
     const wanted = new Set(plan.topics.map((t) => t.name));
     for (const existing of await admin.topics.listPartitioned(plan.namespace.name, call)) {
-      if (!wanted.has(existing)) await admin.topics.deletePartitioned(existing, { force: true, ...call }).catch(ignoreMissing);
+      if (!wanted.has(existing)) await admin.deleteTopic(existing, call).catch(ignoreMissing);
     }
   }
 
   async removePipeline(region: string, plan: PipelinePlan, call: RegionCallOptions = {}): Promise<void> {
-    await this.admin(region).namespaces.deleteInCluster(plan.namespace.name, region, { force: true, ...call }).catch(ignoreMissing);
+    await this.admin(region).deleteNamespaceInCluster(plan.namespace.name, region, { force: true, ...call }).catch(ignoreMissing);
   }
 
   async tenantExists(region: string, tenant: string, call: RegionCallOptions = {}): Promise<boolean> {

@@ -1,0 +1,92 @@
+// Deleting what the broker deletes asynchronously: topics (and the namespaces and tenants that
+// hold them). A forced topic delete closes producers, consumers and replicators first, and the
+// broker answers only when all of that is done. Two things make one attempt unreliable:
+// - narrowing a namespace's replication closes its replicators in the background; a delete that
+//   overlaps that close can fail; seen once in CI, such a delete got no answer within 30 s and the
+//   next call on the topic was refused with 500 "Topic is already fenced";
+// - a delete whose answer we never got may still be running: the next attempt is then refused as
+//   fenced, and the one after that finds nothing (404), which means the first one finished.
+// So: narrow, wait until this cluster's replicators are gone, then delete, and retry a retriable
+// failure until the topic is gone or the time runs out.
+import { isPulsarAdminError, PulsarAdminErrorCode } from './errors.ts';
+import type { CallOptions } from './http.ts';
+import type { Namespaces } from './namespaces.ts';
+import type { Topics } from './topics.ts';
+import { sameSet } from './ensure.ts';
+
+export interface RemovalOptions extends CallOptions {
+  /** How long to keep retrying a deletion that failed in a retriable way. Default 90 s. */
+  retryForMs?: number;
+  /** How long to wait for replicators to close after narrowing replication. Default 10 s. */
+  replicatorsGoneWithinMs?: number;
+}
+
+const DEFAULT_RETRY_FOR_MS = 90_000;
+const DEFAULT_REPLICATORS_GONE_MS = 10_000;
+const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 4_000;
+const POLL_MS = 100;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `remove` until it succeeds. A retriable failure (timeout, fenced, unavailable, ...) is
+ * retried with backoff for up to `retryForMs`; then the last error is thrown. NOT_FOUND on the
+ * first attempt is thrown (there was nothing to delete); after a failed attempt it means that
+ * attempt finished on the broker, so it counts as done.
+ */
+export async function removeUntilGone(remove: () => Promise<void>, options: RemovalOptions = {}): Promise<void> {
+  const deadline = Date.now() + (options.retryForMs ?? DEFAULT_RETRY_FOR_MS);
+  let backoff = FIRST_BACKOFF_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await remove();
+      return;
+    } catch (error) {
+      if (attempt > 1 && isPulsarAdminError(error, PulsarAdminErrorCode.NOT_FOUND)) return;
+      if (!isPulsarAdminError(error) || !error.retriable || options.signal?.aborted) throw error;
+      if (Date.now() + backoff > deadline) throw error;
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  }
+}
+
+/**
+ * Replication of `namespace` narrowed to `cluster` (the cluster this client talks to), then waits
+ * until no topic of the namespace in this cluster still has a replicator to another cluster, for
+ * up to `replicatorsGoneWithinMs`. Returns whether they were all gone in time; a caller that
+ * deletes next goes ahead either way, relying on removeUntilGone.
+ */
+export async function narrowReplication(
+  namespaces: Namespaces,
+  topics: Topics,
+  namespace: string,
+  cluster: string,
+  options: RemovalOptions = {},
+): Promise<boolean> {
+  const { retryForMs: _retry, replicatorsGoneWithinMs, ...call } = options;
+  const clusters = await namespaces.getReplicationClusters(namespace, call);
+  if (!sameSet(clusters, [cluster])) await namespaces.setReplicationClusters(namespace, [cluster], call);
+  const deadline = Date.now() + (replicatorsGoneWithinMs ?? DEFAULT_REPLICATORS_GONE_MS);
+  for (;;) {
+    if (!(await anyRemoteReplicator(topics, namespace, cluster, call))) return true;
+    if (Date.now() + POLL_MS > deadline || call.signal?.aborted) return false;
+    await sleep(POLL_MS);
+  }
+}
+
+async function anyRemoteReplicator(topics: Topics, namespace: string, cluster: string, call: CallOptions): Promise<boolean> {
+  for (const topic of await topics.list(namespace, call)) {
+    try {
+      const stats = await topics.stats(topic, call);
+      if (Object.keys(stats.replication ?? {}).some((remote) => remote !== cluster)) return true;
+    } catch (error) {
+      // Deleted meanwhile: it holds no replicator. Fenced or slow: it may, so look again.
+      if (isPulsarAdminError(error, PulsarAdminErrorCode.NOT_FOUND)) continue;
+      if (isPulsarAdminError(error) && error.retriable) return true;
+      throw error;
+    }
+  }
+  return false;
+}
