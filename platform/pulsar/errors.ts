@@ -115,6 +115,16 @@ export class PulsarConnectionError extends PulsarError {
   }
 }
 
+/**
+ * `err` when it is already a PulsarError; anything else (a bug, a socket error) wrapped with the
+ * code the caller's context gives it, its message kept and the original as `cause`.
+ */
+export function asPulsarError(err: unknown, code: PulsarErrorCode, options: { retriable?: boolean } = {}): PulsarError {
+  if (err instanceof PulsarError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new PulsarError(code, message, { cause: err, retriable: options.retriable ?? false });
+}
+
 export function serverError(value: number | null | undefined, message: string | null | undefined): PulsarServerError {
   const v = value ?? 0;
   return new PulsarServerError(v, message || (SERVER_ERRORS[v]?.code ?? `server error ${v}`));

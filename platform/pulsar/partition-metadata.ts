@@ -3,7 +3,7 @@
 // retriably too (ServiceNotReady, connection refused), and Java retries it until the operation
 // timeout.
 import type { ClientContext } from './context.ts';
-import { ClientErrorCode, PulsarError } from './errors.ts';
+import { asPulsarError, ClientErrorCode } from './errors.ts';
 import { Backoff, retryUntilOperationTimeout } from './network/index.ts';
 
 /** Number of partitions of `topic` (0: not partitioned). */
@@ -14,6 +14,6 @@ export function partitionCount(ctx: ClientContext, topic: string, kind: 'produce
     backoff: new Backoff(ctx.backoff),
     context: ctx,
     operation: () => ctx.lookup.partitions(topic),
-    toError: (err) => (err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.LookupFailed, String((err as Error)?.message ?? err), { cause: err, retriable: true })),
+    toError: (err) => asPulsarError(err, ClientErrorCode.LookupFailed, { retriable: true }),
   });
 }

@@ -1,7 +1,7 @@
 // A consumer on one (partition) topic: SUBSCRIBE, flow permits, acks, nacks, redelivery and
 // reconnect. Permits (reference §3.6, §6.5): FLOW(receiverQueueSize) after each subscribe, then
 // FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
-import { ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
+import { asPulsarError, ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
 import { MessageId, type Message } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
@@ -354,6 +354,6 @@ export class PartitionConsumer implements ConsumerHandler {
 }
 
 function toConsumerError(err: unknown): PulsarError {
-  return err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ConnectFailed, String(err), { cause: err, retriable: true });
+  return asPulsarError(err, ClientErrorCode.ConnectFailed, { retriable: true });
 }
 

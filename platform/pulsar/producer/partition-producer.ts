@@ -2,7 +2,7 @@
 // SEND_RECEIPT; receipts arrive in order, and after a reconnect the whole queue is re-written
 // in order on the new connection, which broker dedup makes safe (reference §6.3). Producer name
 // and producer id survive reconnects; the epoch grows (§3.5).
-import { ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
+import { asPulsarError, ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
 import { MessageId, type OutgoingMessage } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
@@ -446,5 +446,5 @@ export class PartitionProducer implements ProducerHandler {
 }
 
 function asError(err: unknown): PulsarError {
-  return err instanceof PulsarError ? err : new PulsarError(ClientErrorCode.ProducerFailed, String((err as Error)?.message ?? err), { cause: err });
+  return asPulsarError(err, ClientErrorCode.ProducerFailed);
 }
