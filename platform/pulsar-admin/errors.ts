@@ -30,7 +30,10 @@ export const PulsarAdminErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** Our per-request timeout fired, or the server answered 408/504. */
   TIMEOUT: 'TIMEOUT',
-  /** Connection refused or reset, 502/503: the broker is down, starting or overloaded. */
+  /**
+   * Connection refused or reset, 502/503, or a 500 "Not enough non-faulty bookies available": the
+   * broker or its storage is down, starting or overloaded.
+   */
   UNAVAILABLE: 'UNAVAILABLE',
   /**
    * 500 "Topic is already fenced" / "being closed or deleted": another close or delete of the
@@ -129,6 +132,9 @@ export function codeForStatus(status: number, reason: string | undefined, fromHa
       return PulsarAdminErrorCode.UNAVAILABLE;
     default:
       if (status >= 500 && reason !== undefined && /already fenced|being closed or deleted/i.test(reason)) return PulsarAdminErrorCode.FENCED;
+      // BookKeeper has no writable bookie (the broker's storage is down or still registering,
+      // e.g. seconds after a restart): the region is unavailable for now, not broken.
+      if (status >= 500 && reason !== undefined && /not enough (non-faulty )?bookies/i.test(reason)) return PulsarAdminErrorCode.UNAVAILABLE;
       return status >= 500 ? PulsarAdminErrorCode.SERVER_ERROR : PulsarAdminErrorCode.BAD_REQUEST;
   }
 }

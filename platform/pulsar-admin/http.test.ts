@@ -115,6 +115,14 @@ describe('error mapping', () => {
     expect(error.message).not.toContain('Stacktrace');
   });
 
+  it('reads a 500 "Not enough non-faulty bookies" page (storage not back yet) as UNAVAILABLE, retriable', async () => {
+    const page = '\n --- An unexpected error occurred in the server ---\n\nMessage: org.apache.bookkeeper.mledger.ManagedLedgerException: Not enough non-faulty bookies available error code: -6\n\nStacktrace:\n';
+    broker.on('GET /admin/v2/x', { status: 500, body: page });
+    const error = await failure(new AdminHttp({ webUrl: broker.url }).get('/admin/v2/x'));
+    expect(error).toMatchObject({ code: 'UNAVAILABLE', status: 500, retriable: true });
+    expect(error.reason).toContain('Not enough non-faulty bookies available');
+  });
+
   it('reads a 500 "Topic is already fenced" page (a delete still running) as FENCED, retriable', async () => {
     const page = '\n --- An unexpected error occurred in the server ---\n\nMessage: Topic is already fenced\n\nStacktrace:\n\norg.apache.pulsar.broker.service.BrokerServiceException$TopicFencedException: Topic is already fenced\n';
     broker.on('DELETE /admin/v2/x', { status: 500, body: page });

@@ -48,7 +48,11 @@ describe.runIf(info.mode === 'local')('east broker killed with kill -9', () => {
     expect(restarted.regions.find((r) => r.name === 'east')!.healthy).toBe(true);
 
     expect(await admin.topics.list(`${tenant}/durable`)).toContain(topic);
-    const backlog = (await admin.topics.stats(topic, { getPreciseBacklog: true })).subscriptions.keeper!.msgBacklog;
+    // Once seen in CI: for some seconds after `up` reported east healthy, loading the topic failed
+    // with "Not enough non-faulty bookies available". waitFor retries a failed read (up to 60 s)
+    // and reports the last error if it never succeeds.
+    const stats = await waitFor(() => admin.topics.stats(topic, { getPreciseBacklog: true }), { what: `${topic} loadable after the restart`, timeoutMs: 60_000 });
+    const backlog = stats.subscriptions.keeper!.msgBacklog;
     expect(backlog).toBe(written);
     // The entries themselves are readable, not just counted.
     const consume = await runPerf('east', ['consume', '-ss', 'keeper', '-m', String(written), topic], { timeoutMs: 120_000 });
