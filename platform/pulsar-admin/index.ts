@@ -12,7 +12,7 @@ import type { PartitionedTopicOptions } from './topics.ts';
 import { Transactions } from './transactions.ts';
 import { Brokers } from './brokers.ts';
 import type { EnsureResult } from './ensure.ts';
-import { narrowReplication, removeUntilGone } from './removal.ts';
+import { callOptions, narrowReplication, removeUntilGone } from './removal.ts';
 import type { RemovalOptions } from './removal.ts';
 
 export class PulsarAdmin {
@@ -67,7 +67,7 @@ export class PulsarAdmin {
    * NOT_FOUND when the tenant does not exist.
    */
   async deleteTenantInCluster(tenant: string, cluster: string, options: RemovalOptions = {}): Promise<void> {
-    const call = callOnly(options);
+    const call = callOptions(options);
     for (const namespace of await this.namespaces.list(tenant, call)) await this.narrowReplication(namespace, cluster, options);
     await removeUntilGone(() => this.tenants.delete(tenant, { ...call, force: true }), options);
   }
@@ -80,7 +80,7 @@ export class PulsarAdmin {
   async deleteNamespaceInCluster(namespace: string, cluster: string, options: RemovalOptions & { force?: boolean } = {}): Promise<void> {
     const { force, ...removal } = options;
     await this.narrowReplication(namespace, cluster, removal);
-    await removeUntilGone(() => this.namespaces.delete(namespace, { ...callOnly(removal), force }), removal);
+    await removeUntilGone(() => this.namespaces.delete(namespace, { ...callOptions(removal), force }), removal);
   }
 
   /**
@@ -89,14 +89,11 @@ export class PulsarAdmin {
    * recreates the topic. NOT_FOUND when no topic has the name.
    */
   async deleteTopic(topic: string, options: RemovalOptions = {}): Promise<void> {
-    const call = { ...callOnly(options), force: true };
-    const { partitions } = await this.topics.getPartitionedMetadata(topic, callOnly(options));
-    await removeUntilGone(() => (partitions > 0 ? this.topics.deletePartitioned(topic, call) : this.topics.delete(topic, call)), options);
+    const call = callOptions(options);
+    const { partitions } = await this.topics.getPartitionedMetadata(topic, call);
+    const forced = { ...call, force: true };
+    await removeUntilGone(() => (partitions > 0 ? this.topics.deletePartitioned(topic, forced) : this.topics.delete(topic, forced)), options);
   }
-}
-
-function callOnly({ signal, timeoutMs }: CallOptions): CallOptions {
-  return { signal, timeoutMs };
 }
 
 export function createPulsarAdmin(options: PulsarAdminOptions): PulsarAdmin {

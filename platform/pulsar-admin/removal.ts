@@ -29,6 +29,11 @@ const POLL_MS = 100;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The per-request part of removal options, for the single calls a removal makes. */
+export function callOptions({ signal, timeoutMs }: CallOptions): CallOptions {
+  return { signal, timeoutMs };
+}
+
 /**
  * Runs `remove` until it succeeds. A retriable failure (timeout, fenced, unavailable, ...) is
  * retried with backoff for up to `retryForMs`; then the last error is thrown. NOT_FOUND on the
@@ -65,10 +70,10 @@ export async function narrowReplication(
   cluster: string,
   options: RemovalOptions = {},
 ): Promise<boolean> {
-  const { retryForMs: _retry, replicatorsGoneWithinMs, ...call } = options;
+  const call = callOptions(options);
   const clusters = await namespaces.getReplicationClusters(namespace, call);
   if (!sameSet(clusters, [cluster])) await namespaces.setReplicationClusters(namespace, [cluster], call);
-  const deadline = Date.now() + (replicatorsGoneWithinMs ?? DEFAULT_REPLICATORS_GONE_MS);
+  const deadline = Date.now() + (options.replicatorsGoneWithinMs ?? DEFAULT_REPLICATORS_GONE_MS);
   for (;;) {
     if (!(await anyRemoteReplicator(topics, namespace, cluster, call))) return true;
     if (Date.now() + POLL_MS > deadline || call.signal?.aborted) return false;
