@@ -8,7 +8,7 @@ import { startControlPlane } from '../platform/control-plane/server.ts';
 import { applyTenantDir } from '../platform/control-plane/cli/apply.ts';
 import { loadTenantDir } from '../platform/control-plane/cli/tenant-dir.ts';
 import { down, up } from './stack/stack.ts';
-import { isExternalMode, loadStackInfo, readSuperuserToken, repoRoot, type StackInfo } from './stack/stack-info.ts';
+import { isExternalMode, loadStackInfo, readSuperuserToken, repoRoot, type StackInfo } from '../platform/regions/index.ts';
 import { assertPortFree } from './stack/processes.ts';
 
 interface RunningPart {

@@ -2,7 +2,7 @@
 // whatever already runs) and, at the end, stops only what it started itself, so a developer's
 // running stack survives `npm test`. External mode (LODESTAR_REGIONS) starts nothing.
 import { down, up } from '../infra/stack/stack.ts';
-import { isExternalMode } from '../infra/stack/stack-info.ts';
+import { isExternalMode } from '../platform/regions/index.ts';
 
 let started: string[] = [];
 

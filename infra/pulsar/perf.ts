@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { javaExecutable, pulsarHome } from './distribution.ts';
-import { loadStackInfo, regionByName } from '../stack/stack-info.ts';
+import { loadStackInfo, regionByName } from '../../platform/regions/index.ts';
 
 export interface PerfRun {
   code: number;

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { diskSpace, diskWarning } from './disk.ts';
 import { down, logFiles, status, up } from './stack.ts';
-import { isExternalMode, loadStackInfo } from './stack-info.ts';
+import { isExternalMode, loadStackInfo } from '../../platform/regions/index.ts';
 
 const USAGE = `usage: npm run stack -- <command> [region...] [options]
   up [region...] [--fresh]   start (or reuse) the regions, wait until healthy, configure geo-replication

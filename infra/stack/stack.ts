@@ -16,7 +16,7 @@ import { ensureRedisServer, redisArgs } from './redis.ts';
 import { warmUpTransactionCoordinator } from './transactions-warmup.ts';
 import { brokerTlsUrl, brokerUrl, redisUrl, stackLayout, webUrl, type RegionLayout, type StackLayout } from './regions.ts';
 import { ensureTlsFiles } from './tls.ts';
-import { defaultStateDir, type RegionInfo, type StackInfo } from './stack-info.ts';
+import { defaultStateDir, type RegionInfo, type StackInfo } from '../../platform/regions/index.ts';
 
 export type Log = (line: string) => void;
 

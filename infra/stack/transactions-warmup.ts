@@ -4,7 +4,7 @@
 // coordinator of the region: no transaction, no JVM start. `up` writes stack.json before it
 // waits, so the region's address and the superuser token are found there.
 import { PulsarClient } from '../../platform/pulsar/index.ts';
-import { loadStackInfo, readSuperuserToken, regionByName } from './stack-info.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../platform/regions/index.ts';
 
 export async function warmUpTransactionCoordinator(regionName: string): Promise<void> {
   const info = loadStackInfo();

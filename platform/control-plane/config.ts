@@ -1,6 +1,6 @@
 // The control plane's configuration, parsed once from the environment at start. Everything else
 // receives the frozen result and never reads process.env. Regions and the Pulsar credentials come
-// from the stack description (infra/stack/stack-info.ts), which server.ts loads.
+// from the stack description (platform/regions), which server.ts loads.
 import path from 'node:path';
 import { z } from 'zod';
 

@@ -1,13 +1,13 @@
 // The control plane process: parse the configuration once, pick the store and the provisioner,
 // register the app, listen, and close through app.close() on SIGINT/SIGTERM. The regions and the
-// platform credentials come from the stack description (infra/stack/stack-info.ts): the local
+// platform credentials come from the stack description (platform/regions): the local
 // stack's .lodestar/stack.json, or LODESTAR_REGIONS & co. for external clusters.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
-import type { StackInfo } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, regionByName } from '../regions/index.ts';
+import type { StackInfo } from '../regions/index.ts';
 import { PulsarClient } from '../pulsar/index.ts';
 import controlPlane, { serverOptions } from './app.ts';
 import { parseConfig } from './config.ts';

@@ -4,7 +4,7 @@
 // a reader sees exactly the sequence sent, once (reference §6.3).
 import { afterAll, describe, expect, it } from 'vitest';
 import { PulsarClient, type MessageId } from '../../platform/pulsar/index.ts';
-import { loadStackInfo, readSuperuserToken, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../platform/regions/index.ts';
 import { status, up } from '../../infra/stack/stack.ts';
 import { uniqueName, waitFor } from '../helpers/index.ts';
 

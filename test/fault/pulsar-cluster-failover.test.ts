@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterFailover, PulsarClient, type Consumer } from '../../platform/pulsar/index.ts';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
-import { loadStackInfo, readSuperuserToken, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../platform/regions/index.ts';
 import { status, up } from '../../infra/stack/stack.ts';
 import { uniqueName, waitFor } from '../helpers/index.ts';
 

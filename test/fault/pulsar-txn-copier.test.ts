@@ -8,7 +8,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PulsarClient } from '../../platform/pulsar/index.ts';
-import { loadStackInfo, readSuperuserToken, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../platform/regions/index.ts';
 import { uniqueName } from '../helpers/index.ts';
 
 const MESSAGES = 10_000;

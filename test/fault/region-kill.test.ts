@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import { aggregatedThroughput, runPerf } from '../../infra/pulsar/perf.ts';
-import { loadStackInfo, readSuperuserToken, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../platform/regions/index.ts';
 import { status, up } from '../../infra/stack/stack.ts';
 import { uniqueName, waitFor } from '../helpers/index.ts';
 

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PulsarAdmin, isPulsarAdminError, mintToken } from '../../platform/pulsar-admin/index.ts';
 import type { NamespaceSpec } from '../../platform/pulsar-admin/index.ts';
-import { loadStackInfo, readSuperuserToken } from '../../infra/stack/stack-info.ts';
-import type { RegionInfo } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken } from '../../platform/regions/index.ts';
+import type { RegionInfo } from '../../platform/regions/index.ts';
 import { uniqueName, waitFor } from '../helpers/index.ts';
 
 const info = loadStackInfo();

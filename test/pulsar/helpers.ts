@@ -1,6 +1,6 @@
 // Clients for the local stack's regions, with the superuser token (token auth is on).
 import { afterAll } from 'vitest';
-import { loadStackInfo, readSuperuserToken, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../platform/regions/index.ts';
 import { PulsarClient, type ClientOptions, type Message } from '../../platform/pulsar/index.ts';
 import { uniqueName } from '../helpers/index.ts';
 

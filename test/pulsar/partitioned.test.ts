@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import { javaStringHash } from '../../platform/pulsar/index.ts';
-import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, regionByName } from '../../platform/regions/index.ts';
 import { waitFor } from '../helpers/index.ts';
 import { clientsClosedAfterAll, superuserToken, take, topicName } from './helpers.ts';
 

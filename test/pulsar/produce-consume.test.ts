@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageId, PulsarClient, PulsarError } from '../../platform/pulsar/index.ts';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
-import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, regionByName } from '../../platform/regions/index.ts';
 import { clientFor, regionUrl, superuserToken, take, topicName } from './helpers.ts';
 
 const clients: PulsarClient[] = [];

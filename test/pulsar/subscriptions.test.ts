@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PulsarError, RETRY_PROPERTIES, type Consumer, type Message } from '../../platform/pulsar/index.ts';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
-import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, regionByName } from '../../platform/regions/index.ts';
 import { waitFor } from '../helpers/index.ts';
 import { clientsClosedAfterAll, superuserToken, take, topicName } from './helpers.ts';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PulsarClient, PulsarError } from '../../platform/pulsar/index.ts';
-import { loadStackInfo, readSuperuserToken } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken } from '../../platform/regions/index.ts';
 import { uniqueName } from '../helpers/index.ts';
 
 const info = loadStackInfo();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import { runPerf } from '../../infra/pulsar/perf.ts';
-import { loadStackInfo, readSuperuserToken } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken } from '../../platform/regions/index.ts';
 import { uniqueName, waitFor } from '../helpers/index.ts';
 
 const info = loadStackInfo();

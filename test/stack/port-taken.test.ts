@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { up } from '../../infra/stack/stack.ts';
-import { isExternalMode } from '../../infra/stack/stack-info.ts';
+import { isExternalMode } from '../../platform/regions/index.ts';
 
 const OFFSET = 1_000; // east's broker port becomes 17650: away from the shared stack.
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'lodestar-port-taken-'));

@@ -3,7 +3,7 @@
 // `up` reusing what runs rather than starting duplicates.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { loadStackInfo, readSuperuserToken } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken } from '../../platform/regions/index.ts';
 import { status, up } from '../../infra/stack/stack.ts';
 
 const info = loadStackInfo();

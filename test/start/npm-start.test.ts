@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { isExternalMode, repoRoot } from '../../infra/stack/stack-info.ts';
+import { isExternalMode, repoRoot } from '../../platform/regions/index.ts';
 import { status } from '../../infra/stack/stack.ts';
 
 async function freePort(): Promise<number> {

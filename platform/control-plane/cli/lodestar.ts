@@ -4,7 +4,7 @@
 // LODESTAR_TOKEN, else the local stack's platform-admin (superuser) token.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadStackInfo, readSuperuserToken } from '../../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken } from '../../regions/index.ts';
 import { applyTenantDir } from './apply.ts';
 import { loadTenantDir, SpecError } from './tenant-dir.ts';
 

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { diskSpace, diskWarning } from '../../../infra/stack/disk.ts';
-import { loadStackInfo, readSuperuserToken, regionByName } from '../../../infra/stack/stack-info.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../regions/index.ts';
 import { PulsarAdmin } from '../../pulsar-admin/index.ts';
 import { PulsarClient } from '../index.ts';
 import { javaConsume, javaProduce, type PerfFigures } from './java-reference.ts';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { externalStackInfo, isExternalMode, loadStackInfo } from './stack-info.ts';
-import { aggregatedThroughput } from '../pulsar/perf.ts';
+import { externalStackInfo, isExternalMode, loadStackInfo } from './registry.ts';
 
 describe('external mode', () => {
   const env = {
@@ -32,13 +31,5 @@ describe('external mode', () => {
 
   it('is off when LODESTAR_REGIONS is empty', () => {
     expect(isExternalMode({ LODESTAR_REGIONS: ' ' })).toBe(false);
-  });
-});
-
-describe('aggregatedThroughput', () => {
-  it('reads the perf tool closing line', () => {
-    const line = '... PerformanceConsumer - Aggregated throughput stats --- 1,204 records received --- 95.2 msg/s --- 0.1 Mbit/s';
-    expect(aggregatedThroughput(line)).toEqual({ messages: 1204, rate: 95.2 });
-    expect(aggregatedThroughput('nothing here')).toBeUndefined();
   });
 });
