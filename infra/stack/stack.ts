@@ -4,7 +4,7 @@
 // existing data (unless `fresh`), and it returns only once every region is healthy.
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSecretKey, mintToken } from '../../platform/pulsar-admin/tokens.ts';
+import { createSecretKey, mintToken } from '../../platform/pulsar-admin/index.ts';
 import { checkJava, ensurePulsarDistribution, javaExecutable } from '../pulsar/distribution.ts';
 import { renderStandaloneConf, standaloneArgs, standaloneJvmArgs, standaloneOverrides } from '../pulsar/standalone-config.ts';
 import { diskSpace, diskWarning } from './disk.ts';
