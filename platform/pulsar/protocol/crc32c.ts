@@ -5,7 +5,7 @@
 // when it loads, and this portable implementation otherwise, or when
 // LODESTAR_PULSAR_CRC32C=portable (for before/after comparisons).
 // Portable: reflected polynomial 0x82F63B78, init and final XOR 0xFFFFFFFF, slicing-by-16 tables
-// (about 1.5× slicing-by-8 on 100 KiB entries, `npx tsx platform/pulsar/bench/crc32c-speed.ts`).
+// (about 1.5× slicing-by-8 on 100 KiB entries, `npx tsx infra/bench/crc32c-speed.ts`).
 import { createRequire } from 'node:module';
 
 const POLY = 0x82f63b78;

@@ -3,7 +3,7 @@ import {
   CommandType, FrameParser, encodePayloadFrame, encodeMetadata, encodeSimpleFrame, toBigInt, type BaseCommand, type Frame,
 } from '../protocol/index.ts';
 import { PulsarClient } from '../index.ts';
-import { FAKE_BROKER_VERSION, FakeBrokerSession, emptyStats, startFakeBroker, type FakeBroker } from './fake-broker.ts';
+import { FAKE_BROKER_VERSION, FakeBrokerSession, emptyStats, startFakeBroker, type FakeBroker } from './fake-pulsar-broker.ts';
 
 /** A session with a parser on its output, fed whole frames or in chunks of `split` bytes. */
 function session(delivery?: { batchSize: number; payloadBytes: number }) {

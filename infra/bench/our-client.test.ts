@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Producer } from '../index.ts';
+import type { Producer } from '../../platform/pulsar/index.ts';
 import { produceLoop } from './our-client.ts';
 
 /** Acks every send after `ackMs`: enough of a producer for the loop's bookkeeping. */

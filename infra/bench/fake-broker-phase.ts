@@ -1,12 +1,12 @@
 // Client CPU cost per message: our client against the fake broker (platform/pulsar/testing).
 // The fake broker runs in a child process on 127.0.0.1 so that process.cpuUsage() in this
 // process counts the client (and this loop) only, not the broker's parsing and checksums.
-// Run as `node --import tsx fake-broker.ts --serve` it is that child: it prints its URL as JSON.
+// Run as `node --import tsx fake-broker-phase.ts --serve` it is that child: it prints its URL as JSON.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PulsarClient } from '../index.ts';
-import { startFakeBroker } from '../testing/fake-broker.ts';
+import { PulsarClient } from '../../platform/pulsar/index.ts';
+import { startFakeBroker } from '../../platform/pulsar/testing.ts';
 import { consumeLoop, produceLoop, type PhaseResult } from './our-client.ts';
 
 export interface ClientCostSettings {

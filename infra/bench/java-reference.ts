@@ -5,7 +5,7 @@
 // JVM start, client creation and a shutdown hook that may take seconds, so that figure is kept
 // for the record but the rate we compare is records / active window: from the log line that says
 // the producers (or consumers) exist to the "DONE" line, both timestamped to the millisecond.
-import { aggregatedThroughput, runPerf } from '../../../infra/pulsar/perf.ts';
+import { aggregatedThroughput, runPerf } from '../pulsar/perf.ts';
 import type { LatencySummary } from './histogram.ts';
 
 export interface ProduceSettings {

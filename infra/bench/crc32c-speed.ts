@@ -1,8 +1,8 @@
-// `npx tsx platform/pulsar/bench/crc32c-speed.ts`: CRC-32C throughput over a 100 KiB entry (the
+// `npx tsx infra/bench/crc32c-speed.ts`: CRC-32C throughput over a 100 KiB entry (the
 // size of a fake-broker or 1 KiB × 100 batch): the implementation the client uses (native when
 // @node-rs/crc32 loads), the portable slicing-by-16 one, and a one-table byte-at-a-time loop.
 // Prints GB/s; a script, never a timed test.
-import { crc32c, crc32cImplementation, crc32cPortable } from '../protocol/crc32c.ts';
+import { crc32c, crc32cImplementation, crc32cPortable } from '../../platform/pulsar/testing.ts';
 
 const T0 = new Uint32Array(256);
 for (let n = 0; n < 256; n++) {

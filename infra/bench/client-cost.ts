@@ -1,7 +1,7 @@
-// `npx tsx platform/pulsar/bench/client-cost.ts [--duration 15]`: only the fake-broker phase of
+// `npx tsx infra/bench/client-cost.ts [--duration 15]`: only the fake-broker phase of
 // bench:client (client CPU µs per produced and consumed message), for before/after comparisons
 // of client changes without the local stack. A script that prints figures, never a timed test.
-import { measureClientCost } from './fake-broker.ts';
+import { measureClientCost } from './fake-broker-phase.ts';
 
 const i = process.argv.indexOf('--duration');
 const durationMs = (i >= 0 ? Number(process.argv[i + 1]) : 15) * 1000;

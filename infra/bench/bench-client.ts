@@ -5,13 +5,13 @@
 // message against a fake broker. A script that prints figures, never a timed test.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { diskSpace, diskWarning } from '../../../infra/stack/disk.ts';
-import { loadStackInfo, readSuperuserToken, regionByName } from '../../regions/index.ts';
-import { PulsarAdmin } from '../../pulsar-admin/index.ts';
-import { PulsarClient } from '../index.ts';
+import { diskSpace, diskWarning } from '../stack/disk.ts';
+import { loadStackInfo, readSuperuserToken, regionByName } from '../../platform/regions/index.ts';
+import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
+import { PulsarClient } from '../../platform/pulsar/index.ts';
 import { javaConsume, javaProduce, type PerfFigures } from './java-reference.ts';
 import { consumeLoop, copyLoop, produceLoop, type PhaseResult } from './our-client.ts';
-import { measureClientCost } from './fake-broker.ts';
+import { measureClientCost } from './fake-broker-phase.ts';
 import { GOALS, evaluateGoals, formatText, type BenchReport, type GoalInputs, type PhaseRow } from './report.ts';
 
 interface Args {

@@ -2,7 +2,7 @@
 // number of outstanding sends, optionally paced to a rate), a backlog consumer, and a
 // consume-transform-produce copier with and without transactions. Only the public API of
 // platform/pulsar is used, as an application would.
-import type { Consumer, Message, Producer, PulsarClient } from '../index.ts';
+import type { Consumer, Message, Producer, PulsarClient } from '../../platform/pulsar/index.ts';
 import { LatencyHistogram, type LatencySummary } from './histogram.ts';
 import { watchPauses, type Pauses } from './pauses.ts';
 
