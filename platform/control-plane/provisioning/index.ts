@@ -4,3 +4,5 @@ export { effectiveQuotas, pipelineNamespace, planPipeline, planTenant, TENANT_NA
 export { RecordingProvisioner } from './recording-provisioner.ts';
 export type { PulsarAdminProvisionerOptions, RegionEndpoint } from './pulsar-admin-provisioner.ts';
 export { namespaceSpec, PulsarAdminProvisioner } from './pulsar-admin-provisioner.ts';
+export { ProvisioningService, retryDelayMs } from './reconciler.ts';
+export type { ProvisioningOptions } from './reconciler.ts';

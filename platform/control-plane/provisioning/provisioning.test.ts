@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../testing.ts';
 import { bundle, pipelineSpec, quotas, testApp } from '../testing.ts';
-import { retryDelayMs } from '../services/provisioning.ts';
+import { retryDelayMs } from './reconciler.ts';
 import { planPipeline, planTenant } from './index.ts';
 
 let t: TestApp;

@@ -6,7 +6,7 @@ import type { ControlStore } from '../store/index.ts';
 import { ApiKeyService } from './api-keys.ts';
 import { FunctionService } from './functions.ts';
 import { PipelineService } from './pipelines.ts';
-import { ProvisioningService } from './provisioning.ts';
+import { ProvisioningService } from '../provisioning/index.ts';
 import { RegionService } from './regions.ts';
 import { TenantService } from './tenants.ts';
 

@@ -8,7 +8,7 @@ import type { ControlStore } from '../store/index.ts';
 import { ControlPlaneError, ErrorCode, notFound } from '../errors.ts';
 import type { ErrorDetail } from '../errors.ts';
 import type { FunctionService } from './functions.ts';
-import type { ProvisioningService } from './provisioning.ts';
+import type { ProvisioningService } from '../provisioning/index.ts';
 import type { Deployment, PipelineRecord, Stored, TenantRecord } from './records.ts';
 import { guarded, keys, now } from './records.ts';
 import { diffSpecs } from './diff.ts';

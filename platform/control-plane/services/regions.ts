@@ -2,7 +2,7 @@
 // where provisioning stands and how replication of its topics is doing.
 import type { Region, ReplicationLink } from '../schemas/index.ts';
 import type { Provisioner } from '../provisioning/index.ts';
-import type { ProvisioningService } from './provisioning.ts';
+import type { ProvisioningService } from '../provisioning/index.ts';
 import type { PipelineService } from './pipelines.ts';
 import type { TenantRecord } from './records.ts';
 

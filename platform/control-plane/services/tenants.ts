@@ -7,7 +7,7 @@ import type { Provisioner } from '../provisioning/index.ts';
 import type { ControlStore } from '../store/index.ts';
 import { ControlPlaneError, ErrorCode, notFound } from '../errors.ts';
 import { issuesToDetails } from '../plugins/zod.ts';
-import type { ProvisioningService } from './provisioning.ts';
+import type { ProvisioningService } from '../provisioning/index.ts';
 import type { ApiKeyRecord, FunctionVersionRecord, PipelineRecord, Stored, TenantRecord } from './records.ts';
 import { guarded, keys, now } from './records.ts';
 import { checkPipelineQuotas } from './quotas.ts';

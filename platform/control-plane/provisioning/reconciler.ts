@@ -5,10 +5,11 @@
 // be removed from a region that was down when it was deleted.
 import type { FastifyBaseLogger } from 'fastify';
 import type { ControlPlaneMetrics } from '../metrics.ts';
-import type { PipelinePlan, Provisioner, TenantPlan } from '../provisioning/index.ts';
+import type { PipelinePlan, TenantPlan } from './plan.ts';
+import type { Provisioner } from './provisioner.ts';
 import type { ControlStore } from '../store/index.ts';
-import type { StatusPlan, StatusRecord } from './records.ts';
-import { keys, now } from './records.ts';
+import type { StatusPlan, StatusRecord } from '../services/records.ts';
+import { keys, now } from '../services/records.ts';
 
 export interface ProvisioningOptions {
   store: ControlStore;
