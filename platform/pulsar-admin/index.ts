@@ -35,21 +35,6 @@ export class PulsarAdmin {
     this.brokers = new Brokers(http);
   }
 
-  /** Tenant exists with exactly these admin roles and allowed clusters. */
-  ensureTenant(tenant: string, info: TenantInfo, options?: CallOptions): Promise<EnsureResult> {
-    return this.tenants.ensure(tenant, info, options);
-  }
-
-  /** Namespace (`tenant/ns`) exists with the policies in `spec`. */
-  ensureNamespace(namespace: string, spec?: NamespaceSpec, options?: CallOptions): Promise<EnsureResult> {
-    return this.namespaces.ensure(namespace, spec, options);
-  }
-
-  /** Partitioned topic exists with `partitions` partitions (grown if it had fewer). */
-  ensurePartitionedTopic(topic: string, partitions: number, options?: PartitionedTopicOptions): Promise<EnsureResult> {
-    return this.topics.ensurePartitioned(topic, partitions, options);
-  }
-
   /**
    * Replication of `namespace` narrowed to `cluster` (the one this client talks to), then waits
    * (up to `replicatorsGoneWithinMs`, default 10 s) until its topics here have no replicator to

@@ -71,22 +71,22 @@ describe('tenants', () => {
 
   it('ensure creates, then treats 409 as present and converges what differs', async () => {
     broker.on('PUT /admin/v2/tenants/acme', {});
-    expect(await admin.ensureTenant('acme', info)).toEqual({ created: true, changed: [] });
+    expect(await admin.tenants.ensure('acme', info)).toEqual({ created: true, changed: [] });
 
     broker.on('PUT /admin/v2/tenants/acme', exists)
       .on('GET /admin/v2/tenants/acme', { body: { adminRoles: ['a-role'], allowedClusters: ['west', 'east'] } });
-    expect(await admin.ensureTenant('acme', info)).toEqual({ created: false, changed: [] });
+    expect(await admin.tenants.ensure('acme', info)).toEqual({ created: false, changed: [] });
     expect(broker.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
 
     broker.on('GET /admin/v2/tenants/acme', { body: { adminRoles: [], allowedClusters: ['east'] } })
       .on('POST /admin/v2/tenants/acme', {});
-    expect(await admin.ensureTenant('acme', info)).toEqual({ created: false, changed: ['adminRoles', 'allowedClusters'] });
+    expect(await admin.tenants.ensure('acme', info)).toEqual({ created: false, changed: ['adminRoles', 'allowedClusters'] });
     expect(broker.requests.at(-1)?.json).toEqual(info);
   });
 
   it('ensure passes on errors other than 409', async () => {
     broker.on('PUT /admin/v2/tenants/acme', { status: 401, body: { reason: 'This operation requires super-user access' } });
-    await expect(admin.ensureTenant('acme', info)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 401 });
+    await expect(admin.tenants.ensure('acme', info)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 401 });
   });
 });
 
@@ -274,20 +274,20 @@ describe('namespaces', () => {
 
     it('creates and sets everything, then a second run changes nothing', async () => {
       fakeNamespace();
-      const first = await admin.ensureNamespace('acme/orders', spec);
+      const first = await admin.namespaces.ensure('acme/orders', spec);
       expect(first.created).toBe(true);
       expect(first.changed).toEqual([
         'replicationClusters', 'retention', 'backlogQuota:destination_storage', 'messageTtlSeconds', 'deduplication',
         'dispatchRate', 'subscriptionDispatchRate', 'publishRate', 'permissions:app-role',
       ]);
       const posts = broker.requests.length;
-      expect(await admin.ensureNamespace('acme/orders', spec)).toEqual({ created: false, changed: [] });
+      expect(await admin.namespaces.ensure('acme/orders', spec)).toEqual({ created: false, changed: [] });
       expect(broker.requests.slice(posts).filter((r) => r.method === 'POST')).toHaveLength(0);
     });
 
     it('ignores fields the broker fills in and sets only what differs', async () => {
       fakeNamespace({ dispatchRate: { dispatchThrottlingRateInMsg: 1000, dispatchThrottlingRateInByte: -1, ratePeriodInSecond: 1, relativeToPublishRate: false }, messageTTL: 60 });
-      const result = await admin.ensureNamespace('acme/orders', { dispatchRate: spec.dispatchRate, messageTtlSeconds: 3600 });
+      const result = await admin.namespaces.ensure('acme/orders', { dispatchRate: spec.dispatchRate, messageTtlSeconds: 3600 });
       expect(result).toEqual({ created: true, changed: ['messageTtlSeconds'] });
     });
 
@@ -302,7 +302,7 @@ describe('namespaces', () => {
         state.retention = want;
         return {};
       });
-      const result = await admin.ensureNamespace('acme/orders', {
+      const result = await admin.namespaces.ensure('acme/orders', {
         retention: { retentionTimeInMinutes: 1440, retentionSizeInMB: 256 },
         backlogQuotas: { destination_storage: { limitSize: 128 * 1024 * 1024, policy: 'producer_exception' } },
       });
@@ -380,25 +380,25 @@ describe('topics', () => {
     expect(broker.requests).toHaveLength(1);
   });
 
-  describe('ensurePartitionedTopic', () => {
+  describe('topics.ensurePartitioned', () => {
     const meta = `${base}/a/partitions`;
     it('creates', async () => {
       broker.on(`PUT ${meta}`, {});
-      expect(await admin.ensurePartitionedTopic('acme/orders/a', 4)).toEqual({ created: true, changed: [] });
+      expect(await admin.topics.ensurePartitioned('acme/orders/a', 4)).toEqual({ created: true, changed: [] });
     });
     it('leaves an equal topic alone and grows a smaller one', async () => {
       let partitions = 4;
       broker.on(`PUT ${meta}`, exists).on(`GET ${meta}`, () => ({ body: { partitions } }))
         .on(`POST ${meta}`, (r) => ((partitions = r.json as number), {}));
-      expect(await admin.ensurePartitionedTopic('acme/orders/a', 4)).toEqual({ created: false, changed: [] });
-      expect(await admin.ensurePartitionedTopic('acme/orders/a', 8)).toEqual({ created: false, changed: ['partitions'] });
+      expect(await admin.topics.ensurePartitioned('acme/orders/a', 4)).toEqual({ created: false, changed: [] });
+      expect(await admin.topics.ensurePartitioned('acme/orders/a', 8)).toEqual({ created: false, changed: ['partitions'] });
       expect(partitions).toBe(8);
     });
     it('refuses to shrink and to replace a non-partitioned topic', async () => {
       broker.on(`PUT ${meta}`, exists).on(`GET ${meta}`, { body: { partitions: 8 } });
-      await expect(admin.ensurePartitionedTopic('acme/orders/a', 4)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+      await expect(admin.topics.ensurePartitioned('acme/orders/a', 4)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
       broker.on(`GET ${meta}`, { body: { partitions: 0 } });
-      await expect(admin.ensurePartitionedTopic('acme/orders/a', 4)).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(admin.topics.ensurePartitioned('acme/orders/a', 4)).rejects.toMatchObject({ code: 'CONFLICT' });
     });
   });
 });

@@ -34,7 +34,7 @@ describe('control plane lifecycle on the real stack', () => {
 
   it('refuses a tenant id that an unmanaged Pulsar tenant already uses in a region', async () => {
     const foreign = tenantName('cp-foreign');
-    await admin('west').ensureTenant(foreign, { adminRoles: [], allowedClusters: ['west'] });
+    await admin('west').tenants.ensure(foreign, { adminRoles: [], allowedClusters: ['west'] });
     try {
       const refused = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: foreign, quotas: quotas() } });
       expect(refused.statusCode).toBe(409);

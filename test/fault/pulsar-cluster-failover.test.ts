@@ -44,8 +44,8 @@ async function receiveAll(consumer: Consumer, wanted: string[]): Promise<void> {
 describe.runIf(info.mode === 'local')('cluster failover with east killed', () => {
   it('moves a producer and a consumer to west while east is down, and back once east is restored', async () => {
     for (const { admin } of admins) {
-      await admin.ensureTenant(tenant, { adminRoles: [], allowedClusters: clusters });
-      await admin.ensureNamespace(`${tenant}/ns`, { replicationClusters: clusters });
+      await admin.tenants.ensure(tenant, { adminRoles: [], allowedClusters: clusters });
+      await admin.namespaces.ensure(`${tenant}/ns`, { replicationClusters: clusters });
     }
     const switches: string[] = [];
     client.instrumentation.on('failover.switch', (e) => { switches.push(e.to); });

@@ -22,8 +22,8 @@ afterAll(async () => {
 
 describe.runIf(info.mode === 'local')('east broker killed with kill -9', () => {
   it('is reported unhealthy, restarted by `up`, and keeps its topics and messages', async () => {
-    await admin.ensureTenant(tenant, { adminRoles: [], allowedClusters: ['east'] });
-    await admin.ensureNamespace(`${tenant}/durable`, {});
+    await admin.tenants.ensure(tenant, { adminRoles: [], allowedClusters: ['east'] });
+    await admin.namespaces.ensure(`${tenant}/durable`, {});
     await admin.topics.create(topic);
     await admin.topics.createSubscription(topic, 'keeper', { position: 'earliest' });
     const produce = await runPerf('east', ['produce', '-db', '-r', '2000', '-m', '500', '-s', '128', topic], { timeoutMs: 120_000 });

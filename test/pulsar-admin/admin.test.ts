@@ -109,9 +109,9 @@ describe('tenant, namespace, policies and topics in every region', () => {
   it('ensures the tenant in each region, idempotently, and updates what differs', async () => {
     createdTenants.add(tenant);
     for (const { admin: a } of admins) {
-      expect(await a.ensureTenant(tenant, { adminRoles: [], allowedClusters: clusterNames })).toEqual({ created: true, changed: [] });
-      expect(await a.ensureTenant(tenant, { adminRoles: [], allowedClusters: [...clusterNames].reverse() })).toEqual({ created: false, changed: [] });
-      expect(await a.ensureTenant(tenant, { adminRoles: ['ops'], allowedClusters: clusterNames })).toEqual({ created: false, changed: ['adminRoles'] });
+      expect(await a.tenants.ensure(tenant, { adminRoles: [], allowedClusters: clusterNames })).toEqual({ created: true, changed: [] });
+      expect(await a.tenants.ensure(tenant, { adminRoles: [], allowedClusters: [...clusterNames].reverse() })).toEqual({ created: false, changed: [] });
+      expect(await a.tenants.ensure(tenant, { adminRoles: ['ops'], allowedClusters: clusterNames })).toEqual({ created: false, changed: ['adminRoles'] });
       const read = await a.tenants.get(tenant);
       expect(read.adminRoles).toEqual(['ops']);
       expect([...read.allowedClusters].sort()).toEqual([...clusterNames].sort());
@@ -122,13 +122,13 @@ describe('tenant, namespace, policies and topics in every region', () => {
 
   it('ensures the namespace with every policy, then a second run changes nothing', async () => {
     for (const { admin: a } of admins) {
-      const first = await a.ensureNamespace(namespace, spec);
+      const first = await a.namespaces.ensure(namespace, spec);
       expect(first.created).toBe(true);
       expect(first.changed).toEqual(expect.arrayContaining([
         'replicationClusters', 'retention', 'backlogQuota:destination_storage', 'messageTtlSeconds', 'deduplication',
         'dispatchRate', 'subscriptionDispatchRate', 'publishRate', `permissions:${appRole}`,
       ]));
-      expect(await a.ensureNamespace(namespace, spec)).toEqual({ created: false, changed: [] });
+      expect(await a.namespaces.ensure(namespace, spec)).toEqual({ created: false, changed: [] });
       expect(await a.namespaces.list(tenant)).toEqual([namespace]);
     }
   });
@@ -157,7 +157,7 @@ describe('tenant, namespace, policies and topics in every region', () => {
 
   it('changes, revokes and removes policies', async () => {
     for (const { admin: a } of admins) {
-      expect(await a.ensureNamespace(namespace, { ...spec, messageTtlSeconds: 600 })).toEqual({ created: false, changed: ['messageTtlSeconds'] });
+      expect(await a.namespaces.ensure(namespace, { ...spec, messageTtlSeconds: 600 })).toEqual({ created: false, changed: ['messageTtlSeconds'] });
       await a.namespaces.grantPermission(namespace, `${appRole}-2`, ['consume']);
       await a.namespaces.revokePermission(namespace, appRole);
       const permissions = await a.namespaces.getPermissions(namespace);
@@ -177,19 +177,19 @@ describe('tenant, namespace, policies and topics in every region', () => {
 
   it('creates and grows a partitioned topic, which the broker also creates in the peer region', async () => {
     const [first, ...others] = admins as [(typeof admins)[number], ...typeof admins];
-    expect(await first.admin.ensurePartitionedTopic(topic, 2)).toEqual({ created: true, changed: [] });
-    expect(await first.admin.ensurePartitionedTopic(topic, 2)).toEqual({ created: false, changed: [] });
-    expect(await first.admin.ensurePartitionedTopic(topic, 3)).toEqual({ created: false, changed: ['partitions'] });
-    await expect(first.admin.ensurePartitionedTopic(topic, 1)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    expect(await first.admin.topics.ensurePartitioned(topic, 2)).toEqual({ created: true, changed: [] });
+    expect(await first.admin.topics.ensurePartitioned(topic, 2)).toEqual({ created: false, changed: [] });
+    expect(await first.admin.topics.ensurePartitioned(topic, 3)).toEqual({ created: false, changed: ['partitions'] });
+    await expect(first.admin.topics.ensurePartitioned(topic, 1)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
     // In a replicated namespace, create and update reach every replication cluster by default.
     for (const { admin: a } of [first, ...others]) {
       expect((await a.topics.getPartitionedMetadata(topic)).partitions).toBe(3);
-      expect(await a.ensurePartitionedTopic(topic, 3)).toEqual({ created: false, changed: [] });
+      expect(await a.topics.ensurePartitioned(topic, 3)).toEqual({ created: false, changed: [] });
       expect(await a.topics.listPartitioned(namespace)).toContain(topic);
       expect(await a.topics.list(namespace)).toEqual(expect.arrayContaining([0, 1, 2].map((i) => `${topic}-partition-${i}`)));
     }
     // localOnly keeps it in this cluster.
-    expect(await first.admin.ensurePartitionedTopic(local, 2, { localOnly: true })).toEqual({ created: true, changed: [] });
+    expect(await first.admin.topics.ensurePartitioned(local, 2, { localOnly: true })).toEqual({ created: true, changed: [] });
     for (const { admin: a } of others) await expect(a.topics.getPartitionedMetadata(local)).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
     await expect(first.admin.topics.getPartitionedMetadata(`persistent://${namespace}/missing`)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -198,7 +198,7 @@ describe('tenant, namespace, policies and topics in every region', () => {
     const [first, ...others] = admins as [(typeof admins)[number], ...typeof admins];
     await first.admin.topics.create(plain, { owner: 'lodestar' });
     await expect(first.admin.topics.create(plain)).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
-    await expect(first.admin.ensurePartitionedTopic(plain, 2)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(first.admin.topics.ensurePartitioned(plain, 2)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await first.admin.topics.getPartitionedMetadata(plain)).toMatchObject({ partitions: 0 });
     expect(await first.admin.topics.list(namespace)).toContain(plain);
     for (const { region, admin: a } of others) {
@@ -264,10 +264,10 @@ describe('deleting a tenant whose namespace replicates to every region', () => {
     const tenant = uniqueName('gone');
     createdTenants.add(tenant);
     for (const { admin: a } of admins) {
-      await a.ensureTenant(tenant, { adminRoles: [], allowedClusters: clusterNames });
-      await a.ensureNamespace(`${tenant}/ns`, { replicationClusters: clusterNames });
+      await a.tenants.ensure(tenant, { adminRoles: [], allowedClusters: clusterNames });
+      await a.namespaces.ensure(`${tenant}/ns`, { replicationClusters: clusterNames });
     }
-    await admins[0]!.admin.ensurePartitionedTopic(`persistent://${tenant}/ns/events`, 2);
+    await admins[0]!.admin.topics.ensurePartitioned(`persistent://${tenant}/ns/events`, 2);
     const { region, admin: a } = admins[0]!;
     await expect(a.tenants.delete(tenant, { force: true })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', status: 412 });
     for (const { region: r, admin: each } of admins) await each.namespaces.setReplicationClusters(`${tenant}/ns`, [r.name]);
@@ -297,15 +297,15 @@ describe.each(admins)('authentication and authorization in $region.name', ({ reg
     const tenantA = uniqueName('tena');
     const tenantB = uniqueName('tenb');
     createdTenants.add(tenantA).add(tenantB);
-    await superuser.ensureTenant(tenantA, { adminRoles: ['tenant-a-role'], allowedClusters: [region.name] });
-    await superuser.ensureTenant(tenantB, { adminRoles: ['tenant-b-role'], allowedClusters: [region.name] });
-    await superuser.ensureNamespace(`${tenantB}/data`);
-    await superuser.ensurePartitionedTopic(`persistent://${tenantB}/data/events`, 2);
+    await superuser.tenants.ensure(tenantA, { adminRoles: ['tenant-a-role'], allowedClusters: [region.name] });
+    await superuser.tenants.ensure(tenantB, { adminRoles: ['tenant-b-role'], allowedClusters: [region.name] });
+    await superuser.namespaces.ensure(`${tenantB}/data`);
+    await superuser.topics.ensurePartitioned(`persistent://${tenantB}/data/events`, 2);
 
     const roleA = admin(region, { token: mintToken(readFileSync(secretKeyFile), 'tenant-a-role') });
     // Its own tenant: allowed.
-    expect(await roleA.ensureNamespace(`${tenantA}/mine`, { messageTtlSeconds: 60 })).toMatchObject({ created: true });
-    await roleA.ensurePartitionedTopic(`persistent://${tenantA}/mine/events`, 2);
+    expect(await roleA.namespaces.ensure(`${tenantA}/mine`, { messageTtlSeconds: 60 })).toMatchObject({ created: true });
+    await roleA.topics.ensurePartitioned(`persistent://${tenantA}/mine/events`, 2);
     expect(await roleA.namespaces.list(tenantA)).toEqual([`${tenantA}/mine`]);
 
     // Another tenant: refused. Namespace and topic-policy checks answer 403; tenant-level and
@@ -333,7 +333,7 @@ describe.each(admins)('authentication and authorization in $region.name', ({ reg
     if (!secretKeyFile) throw new Error('this stack cannot mint tokens (no tokenSecretKeyFile)');
     const tenant = uniqueName('self');
     createdTenants.add(tenant);
-    await superuser.ensureTenant(tenant, { adminRoles: [`${tenant}-admin`], allowedClusters: [region.name] });
+    await superuser.tenants.ensure(tenant, { adminRoles: [`${tenant}-admin`], allowedClusters: [region.name] });
     const own = admin(region, { token: mintToken(readFileSync(secretKeyFile), `${tenant}-admin`) });
     await own.tenants.delete(tenant);
     await expect(superuser.tenants.get(tenant)).rejects.toMatchObject({ code: 'NOT_FOUND' });

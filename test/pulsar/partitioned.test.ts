@@ -14,7 +14,7 @@ const client = clientsClosedAfterAll();
 
 async function partitionedTopic(test: string): Promise<string> {
   const topic = topicName(test);
-  await admin.ensurePartitionedTopic(topic, PARTITIONS);
+  await admin.topics.ensurePartitioned(topic, PARTITIONS);
   return topic;
 }
 

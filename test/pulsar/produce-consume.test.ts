@@ -51,7 +51,7 @@ describe('produce and consume against the real broker', () => {
   it('spreads over a partitioned topic and keeps per-key order', async () => {
     const c = client();
     const topic = topicName('parts');
-    await new PulsarAdmin({ webUrl: regionByName(loadStackInfo(), 'east').webUrl, token: superuserToken() }).ensurePartitionedTopic(topic, 3);
+    await new PulsarAdmin({ webUrl: regionByName(loadStackInfo(), 'east').webUrl, token: superuserToken() }).topics.ensurePartitioned(topic, 3);
     const producer = await c.createProducer({ topic, batching: false });
     expect(producer.partitions).toBe(3);
     const consumer = await c.subscribe({ topic, subscription: 'sub', initialPosition: 'Earliest', type: 'KeyShared' });

@@ -39,7 +39,7 @@ describe('subscription types', () => {
   it('Failover on a partitioned topic: partitions are shared out, and all move to the survivor', async () => {
     const c = client();
     const topic = topicName('failover-parts');
-    await new PulsarAdmin({ webUrl: regionByName(loadStackInfo(), 'east').webUrl, token: superuserToken() }).ensurePartitionedTopic(topic, 4);
+    await new PulsarAdmin({ webUrl: regionByName(loadStackInfo(), 'east').webUrl, token: superuserToken() }).topics.ensurePartitioned(topic, 4);
     const options = { topic, subscription: 'sub', type: 'Failover' as const, initialPosition: 'Earliest' as const, ackGroupingMs: 0 };
     const a = await c.subscribe({ ...options, consumerName: 'a' });
     const b = await c.subscribe({ ...options, consumerName: 'b' });

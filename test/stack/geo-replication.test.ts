@@ -15,8 +15,8 @@ const MESSAGES = 1_000;
 
 beforeAll(async () => {
   for (const admin of Object.values(admins)) {
-    await admin.ensureTenant(tenant, { adminRoles: [], allowedClusters: ['east', 'west'] });
-    await admin.ensureNamespace(namespace, { replicationClusters: ['east', 'west'] });
+    await admin.tenants.ensure(tenant, { adminRoles: [], allowedClusters: ['east', 'west'] });
+    await admin.namespaces.ensure(namespace, { replicationClusters: ['east', 'west'] });
   }
 });
 

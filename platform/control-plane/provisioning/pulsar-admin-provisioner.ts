@@ -60,7 +60,7 @@ export class PulsarAdminProvisioner implements Provisioner {
 
   /** Policies and grants as planned; any other role's grant on the namespace is revoked. */
   async #namespace(admin: PulsarAdmin, ns: NamespacePlan, call: RegionCallOptions): Promise<void> {
-    await admin.ensureNamespace(ns.name, namespaceSpec(ns), call);
+    await admin.namespaces.ensure(ns.name, namespaceSpec(ns), call);
     const granted = await admin.namespaces.getPermissions(ns.name, call);
     for (const role of Object.keys(granted)) if (!(role in ns.grants)) await admin.namespaces.revokePermission(ns.name, role, call);
   }
@@ -68,7 +68,7 @@ export class PulsarAdminProvisioner implements Provisioner {
   async applyTenant(region: string, plan: TenantPlan, call: RegionCallOptions = {}): Promise<void> {
     const admin = this.admin(region);
     // No admin roles: the tenant's role produces and consumes, it does not administer.
-    await admin.ensureTenant(plan.tenant, { adminRoles: [], allowedClusters: plan.allowedClusters }, call);
+    await admin.tenants.ensure(plan.tenant, { adminRoles: [], allowedClusters: plan.allowedClusters }, call);
     for (const ns of plan.namespaces) await this.#namespace(admin, ns, call);
   }
 
@@ -79,7 +79,7 @@ export class PulsarAdminProvisioner implements Provisioner {
   async applyPipeline(region: string, plan: PipelinePlan, call: RegionCallOptions = {}): Promise<void> {
     const admin = this.admin(region);
     await this.#namespace(admin, plan.namespace, call);
-    for (const topic of plan.topics) await admin.ensurePartitionedTopic(topic.name, topic.partitions, { localOnly: true, ...call });
+    for (const topic of plan.topics) await admin.topics.ensurePartitioned(topic.name, topic.partitions, { localOnly: true, ...call });
     const wanted = new Set(plan.topics.map((t) => t.name));
     for (const existing of await admin.topics.listPartitioned(plan.namespace.name, call)) {
       if (!wanted.has(existing)) await admin.deleteTopic(existing, call).catch(ignoreMissing);

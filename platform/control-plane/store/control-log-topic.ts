@@ -39,8 +39,8 @@ export async function ensureControlLogNamespace(options: EnsureControlLogOptions
   for (const region of options.regions) {
     try {
       const admin = new PulsarAdmin({ webUrl: region.webUrl, tokenProvider: token, timeoutMs });
-      await admin.ensureTenant(tenant, { adminRoles: [], allowedClusters: clusters });
-      await admin.ensureNamespace(namespace, {
+      await admin.tenants.ensure(tenant, { adminRoles: [], allowedClusters: clusters });
+      await admin.namespaces.ensure(namespace, {
         replicationClusters: clusters,
         retention: { retentionTimeInMinutes: -1, retentionSizeInMB: -1 },
       });
