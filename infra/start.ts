@@ -4,9 +4,7 @@
 // Later parts (runtime workers) join the `parts` list as they land.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { startControlPlane } from '../platform/control-plane/server.ts';
-import { applyTenantDir } from '../platform/control-plane/cli/apply.ts';
-import { loadTenantDir } from '../platform/control-plane/cli/tenant-dir.ts';
+import { applyTenantDir, loadTenantDir, startControlPlane } from '../platform/control-plane/index.ts';
 import { down, up } from './stack/stack.ts';
 import { isExternalMode, loadStackInfo, readSuperuserToken, repoRoot, type StackInfo } from '../platform/regions/index.ts';
 import { assertPortFree } from './stack/processes.ts';

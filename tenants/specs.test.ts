@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTenantDir } from '../platform/control-plane/cli/tenant-dir.ts';
+import { loadTenantDir } from '../platform/control-plane/index.ts';
 import type { TestApp } from '../platform/control-plane/testing.ts';
 import { testApp } from '../platform/control-plane/testing.ts';
 

@@ -6,7 +6,7 @@ import type { ClientContext } from './context.ts';
 import { Instrumentation, silentLogger, type Logger } from './instrumentation.ts';
 import { ConnectionPool, LookupService, parseServiceUrl, tokenAuth, type AuthProvider, type BackoffOptions } from './network/index.ts';
 import { Producer, type CreateProducerOptions } from './producer/index.ts';
-import { Consumer, type ConsumerOptions } from './consumer/index.ts';
+import { Consumer, type ConsumerOptions, type PublicConsumer } from './consumer/index.ts';
 import { MessageId } from './message/index.ts';
 import { TransactionCoordinatorClient, type Transaction, type TransactionOptions } from './transactions/index.ts';
 
@@ -99,13 +99,13 @@ export class PulsarClient {
     return this.#track(await Producer.create(this.#ctx, options));
   }
 
-  async subscribe(options: ConsumerOptions): Promise<Consumer> {
+  async subscribe(options: ConsumerOptions): Promise<PublicConsumer> {
     this.#assertOpen();
     return this.#track(await Consumer.create(this.#ctx, options));
   }
 
   /** A reader: a non-durable, exclusive cursor from `startMessageId`. */
-  async createReader(options: ReaderOptions): Promise<Consumer> {
+  async createReader(options: ReaderOptions): Promise<PublicConsumer> {
     this.#assertOpen();
     const latest = options.startMessageId.equals(MessageId.latest);
     return this.#track(await Consumer.create(this.#ctx, {

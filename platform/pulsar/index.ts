@@ -1,4 +1,7 @@
-// platform/pulsar — the public API. Everything else is internal (DESIGN.md, STYLE.md).
+// platform/pulsar — the public API: what an application may call. Everything else is internal
+// (DESIGN.md, STYLE.md); tests and benchmarks also have testing.ts. Producer, Consumer and
+// Transaction are exported as types: the client creates them, and Consumer leaves out the
+// callbacks its partition consumers use.
 export { PulsarClient, type ClientOptions, type ReaderOptions, type ServiceUrlProvider } from './client.ts';
 export { ClusterFailover, tcpProbe, type ClusterFailoverOptions } from './failover.ts';
 export {
@@ -7,8 +10,8 @@ export {
 } from './errors.ts';
 export { Instrumentation, silentLogger, type Logger, type InstrumentationEvents, type InstrumentationEvent } from './instrumentation.ts';
 export { MessageId, type Message, type OutgoingMessage } from './message/index.ts';
-export { Producer, AccessMode, javaStringHash, type CreateProducerOptions, type SendOptions, type BatchingOptions, type CompressionName, type MessageRouter, type RoutingMode } from './producer/index.ts';
-export { Consumer, RETRY_PROPERTIES, type ConsumerOptions, type DeadLetterPolicy, type RetryPolicy, SubscriptionType, InitialPosition } from './consumer/index.ts';
-export { Transaction, TransactionState, type TransactionOptions } from './transactions/index.ts';
+export { type Producer, AccessMode, javaStringHash, type CreateProducerOptions, type SendOptions, type BatchingOptions, type CompressionName, type MessageRouter, type RoutingMode } from './producer/index.ts';
+export { type PublicConsumer as Consumer, RETRY_PROPERTIES, type ConsumerOptions, type DeadLetterPolicy, type RetryPolicy, SubscriptionType, InitialPosition } from './consumer/index.ts';
+export { type Transaction, TransactionState, type TransactionOptions } from './transactions/index.ts';
 export { tokenAuth, type AuthProvider } from './network/index.ts';
 export { TopicName } from './topic/index.ts';
