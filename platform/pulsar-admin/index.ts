@@ -1,17 +1,13 @@
 // Public face of platform/pulsar-admin: a typed client for Pulsar's admin REST API, one per
 // region (web service URL), plus the JWT minting that Pulsar token auth needs.
 import { AdminHttp } from './http.ts';
-import type { PulsarAdminOptions, CallOptions } from './http.ts';
+import type { PulsarAdminOptions } from './http.ts';
 import { Clusters } from './clusters.ts';
 import { Tenants } from './tenants.ts';
-import type { TenantInfo } from './tenants.ts';
 import { Namespaces } from './namespaces.ts';
-import type { NamespaceSpec } from './namespaces.ts';
 import { Topics } from './topics.ts';
-import type { PartitionedTopicOptions } from './topics.ts';
 import { Transactions } from './transactions.ts';
 import { Brokers } from './brokers.ts';
-import type { EnsureResult } from './ensure.ts';
 import { callOptions, narrowReplication, removeUntilGone } from './removal.ts';
 import type { RemovalOptions } from './removal.ts';
 
