@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export const PULSAR_VERSION = '4.0.8';
+const PULSAR_VERSION = '4.0.8';
 const ARTIFACT = `org.apache.pulsar:pulsar-server-distribution:${PULSAR_VERSION}:tar.gz:bin`;
 const MIN_JAVA = 17;
 
@@ -19,7 +19,7 @@ export class PrerequisiteError extends Error {
   override name = 'PrerequisiteError';
 }
 
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.LODESTAR_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'lodestar'));
 }
 

@@ -13,7 +13,7 @@ export interface PerfRun {
 }
 
 /** Writes the client.conf the perf tool takes as its first argument, for one region. */
-export function perfClientConf(regionName: string): string {
+function perfClientConf(regionName: string): string {
   const info = loadStackInfo();
   const region = regionByName(info, regionName);
   const dir = path.join(info.stateDir, 'client');
@@ -32,7 +32,7 @@ export function perfClientConf(regionName: string): string {
   return file;
 }
 
-export function perfCommand(regionName: string, args: string[], env: NodeJS.ProcessEnv = process.env): { command: string; args: string[] } {
+function perfCommand(regionName: string, args: string[], env: NodeJS.ProcessEnv = process.env): { command: string; args: string[] } {
   const home = pulsarHome(env);
   return {
     command: javaExecutable(env),

@@ -26,7 +26,7 @@ export interface DiskLimits {
 }
 
 const GiB = 1024 ** 3;
-export const DEFAULT_DISK_LIMITS: DiskLimits = { minFreeBytes: 5 * GiB, maxUsedFraction: 0.95 };
+const DEFAULT_DISK_LIMITS: DiskLimits = { minFreeBytes: 5 * GiB, maxUsedFraction: 0.95 };
 
 /** A warning for people, or undefined when there is room. */
 export function diskWarning(space: DiskSpace, limits: DiskLimits = DEFAULT_DISK_LIMITS): string | undefined {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export function readPid(pidFile: string): number | undefined {
+function readPid(pidFile: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -131,7 +131,7 @@ export class PortInUseError extends Error {
   }
 }
 
-export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));
@@ -140,7 +140,7 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
 }
 
 /** Describes who listens on `port`, from `ss`; a readable fallback when ss can't tell. */
-export async function portHolder(port: number): Promise<string> {
+async function portHolder(port: number): Promise<string> {
   try {
     const { stdout } = await run('ss', ['-ltnpH', `sport = :${port}`]);
     const users = /users:\(\("([^"]+)",pid=(\d+)/.exec(stdout);

@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 const CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server'];
 
-export function findRedisServer(): string | undefined {
+function findRedisServer(): string | undefined {
   return CANDIDATES.find((p) => existsSync(p));
 }
 

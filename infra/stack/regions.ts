@@ -39,7 +39,7 @@ const REGION_PORTS = [
   { name: 'west', brokerPort: 26650, brokerTlsPort: 26651, webPort: 28080, redisPort: 26379 },
 ] as const;
 
-export const SUPERUSER_ROLE = 'lodestar-admin';
+const SUPERUSER_ROLE = 'lodestar-admin';
 
 export function stackLayout(stateDir: string, portOffset = 0): StackLayout {
   return {

@@ -35,7 +35,7 @@ export interface UpResult {
   started: string[];
 }
 
-export function currentLayout(env: NodeJS.ProcessEnv = process.env): StackLayout {
+function currentLayout(env: NodeJS.ProcessEnv = process.env): StackLayout {
   return stackLayout(defaultStateDir(env), Number(env.LODESTAR_PORT_OFFSET ?? 0));
 }
 

@@ -32,7 +32,7 @@ export interface AppOptions {
 }
 
 /** Secrets that must never reach a log line, wherever they appear. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
   '*.authorization',

@@ -77,10 +77,6 @@ export class PulsarAdmin {
   }
 }
 
-export function createPulsarAdmin(options: PulsarAdminOptions): PulsarAdmin {
-  return new PulsarAdmin(options);
-}
-
 export type { PulsarAdminOptions, CallOptions, TokenProvider } from './http.ts';
 export { PulsarAdminError, PulsarAdminErrorCode, isPulsarAdminError } from './errors.ts';
 export type { PulsarAdminErrorOptions } from './errors.ts';

@@ -38,7 +38,7 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.LODESTAR_STATE_DIR ?? path.join(repoRoot, '.lodestar'));
 }
 
-export function stackFilePath(env: NodeJS.ProcessEnv = process.env): string {
+function stackFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(defaultStateDir(env), 'stack.json');
 }
 

@@ -29,7 +29,7 @@ declare module 'fastify' {
   }
 }
 
-export const ROLE_RANK: Record<Role, number> = { viewer: 1, deployer: 2, admin: 3 };
+const ROLE_RANK: Record<Role, number> = { viewer: 1, deployer: 2, admin: 3 };
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { swaggerTransform } from './zod.ts';
 
-export const TAGS = [
+const TAGS = [
   { name: 'tenants', description: 'Tenants and their quotas (platform operator)' },
   { name: 'api-keys', description: 'Tenant API keys (tenant admin)' },
   { name: 'pipelines', description: 'Declarative pipelines, provisioned in every region' },

@@ -24,7 +24,7 @@ const BY_STATUS: Record<number, Code> = {
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
 };
 
-export function toControlPlaneError(error: FastifyError | Error): ControlPlaneError {
+function toControlPlaneError(error: FastifyError | Error): ControlPlaneError {
   if (error instanceof ControlPlaneError) return error;
   if (error instanceof StoreConflictError) return new ControlPlaneError(ErrorCode.VERSION_CONFLICT, error.message);
   const fastify = error as FastifyError;

@@ -47,7 +47,7 @@ type JsonSchema = Record<string, unknown>;
  * Converts a zod schema to JSON Schema for OpenAPI 3.1. Named schemas (`.meta({ id })`) become
  * `#/components/schemas/<id>` references; their definitions are collected into `components`.
  */
-export function toOpenApiSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
+function toOpenApiSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
   const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   const json = JSON.parse(JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
   const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;

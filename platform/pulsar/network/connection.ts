@@ -18,8 +18,8 @@ import type { AuthProvider } from './auth.ts';
 import { addressKey, type BrokerAddress } from './service-url.ts';
 
 /** We announce v20 like the Go client: ≥ 19 is needed for transactions, and we handle TOPIC_MIGRATED (§2). */
-export const PROTOCOL_VERSION = 20;
-export const CLIENT_VERSION = 'lodestar-pulsar-ts-0.1';
+const PROTOCOL_VERSION = 20;
+const CLIENT_VERSION = 'lodestar-pulsar-ts-0.1';
 
 export interface ProducerHandler {
   onSendReceipt(cmd: NonNullable<BaseCommand['sendReceipt']>): void;
@@ -61,7 +61,7 @@ interface Pending {
 
 let requestCounter = 0;
 /** One client-wide counter (reference §6.10); numbers stay exact far beyond any realistic count. */
-export function nextRequestId(): Long {
+function nextRequestId(): Long {
   return Long.fromNumber(++requestCounter, true);
 }
 
@@ -368,16 +368,6 @@ export class Connection {
   #write(frame: Buffer): boolean {
     if (this.#closed) return false;
     return this.#socket.write(frame);
-  }
-
-  /** Resolves when the socket can take more bytes. */
-  drained(): Promise<void> {
-    if (this.#closed || !(this.#socket as net.Socket).writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => { this.#socket.off('drain', done); this.#closeListeners.delete(done); resolve(); };
-      this.#socket.once('drain', done);
-      this.#closeListeners.add(done);
-    });
   }
 
   registerProducer(id: bigint, handler: ProducerHandler): void { this.#producers.set(id, handler); }

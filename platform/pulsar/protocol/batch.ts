@@ -10,7 +10,7 @@ export interface BatchEntry {
   payload: Uint8Array;
 }
 
-export function encodeSingleMetadata(md: SingleMessageMetadata): Uint8Array {
+function encodeSingleMetadata(md: SingleMessageMetadata): Uint8Array {
   return SingleMessageMetadataType.encode(md as unknown as protobuf.Message).finish();
 }
 

@@ -10,9 +10,7 @@ import { lz4CompressBlock, lz4DecompressBlock } from './lz4.ts';
 import { snappyDecompressBlock } from './snappy.ts';
 
 /** Uncompressed batches may exceed max_message_size; this bounds what a forged size can allocate. */
-export const DEFAULT_MAX_UNCOMPRESSED_SIZE = 64 * 1024 * 1024;
-
-export const WRITABLE_COMPRESSION = [CompressionType.NONE, CompressionType.LZ4, CompressionType.ZLIB, CompressionType.SNAPPY] as const;
+const DEFAULT_MAX_UNCOMPRESSED_SIZE = 64 * 1024 * 1024;
 
 export function compress(type: number, data: Uint8Array): Uint8Array {
   switch (type) {

@@ -123,7 +123,7 @@ function need(ok: boolean, what: string): void {
 }
 
 /** Decode the bytes that follow totalSize. Exported for tests and the fake broker. */
-export function decodeFrameBody(body: Buffer): Frame {
+function decodeFrameBody(body: Buffer): Frame {
   need(body.length >= 4, 'no command size');
   const commandSize = body.readUInt32BE(0);
   need(commandSize <= body.length - 4, `command size ${commandSize} exceeds frame`);

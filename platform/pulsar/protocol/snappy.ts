@@ -22,11 +22,6 @@ function readVarint32(input: Uint8Array, start: number): { value: number; next: 
   throw new SnappyFormatError('length varint too long');
 }
 
-/** The uncompressed length a block declares. */
-export function snappyDeclaredLength(input: Uint8Array): number {
-  return readVarint32(input, 0).value;
-}
-
 /** Decodes one raw block into exactly `expectedLength` bytes, or throws SnappyFormatError. */
 export function snappyDecompressBlock(input: Uint8Array, expectedLength: number): Uint8Array {
   const { value: declared, next } = readVarint32(input, 0);
