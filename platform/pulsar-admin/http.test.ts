@@ -2,12 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdminHttp, adminPath, extractReason } from './http.ts';
 import { PulsarAdminError } from './errors.ts';
 import type { PulsarAdminErrorCode } from './errors.ts';
-import { startFakeBroker } from './fake-broker.test-support.ts';
-import type { FakeBroker } from './fake-broker.test-support.ts';
+import { startFakeAdminServer } from './fake-admin-server.test-support.ts';
+import type { FakeAdminServer } from './fake-admin-server.test-support.ts';
 
-let broker: FakeBroker;
+let broker: FakeAdminServer;
 beforeEach(async () => {
-  broker = await startFakeBroker();
+  broker = await startFakeAdminServer();
 });
 afterEach(async () => {
   await broker.close();
@@ -62,7 +62,7 @@ describe('requests', () => {
   });
 
   it('follows a 307 to another origin and keeps the token and body', async () => {
-    const owner = await startFakeBroker();
+    const owner = await startFakeAdminServer();
     try {
       owner.on('PUT /admin/v2/t', {});
       broker.on('PUT /admin/v2/t', { status: 307, headers: { location: `${owner.url}/admin/v2/t?authoritative=true` } });
@@ -155,7 +155,7 @@ describe('error mapping', () => {
   it('maps a refused connection to UNAVAILABLE, retriable', async () => {
     const url = broker.url;
     await broker.close();
-    broker = await startFakeBroker();
+    broker = await startFakeAdminServer();
     const error = await failure(new AdminHttp({ webUrl: url }).get('/admin/v2/x'));
     expect(error).toMatchObject({ code: 'UNAVAILABLE', retriable: true });
     expect(error.message).toMatch(/ECONNREFUSED/);

@@ -1,13 +1,13 @@
-// Paths, methods and bodies of each resource group, and the ensure* flows, against a fake broker.
+// Paths, methods and bodies of each resource group, and the ensure flows, against a fake admin server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PulsarAdmin, PulsarAdminError } from './index.ts';
-import { startFakeBroker } from './fake-broker.test-support.ts';
-import type { FakeBroker } from './fake-broker.test-support.ts';
+import { startFakeAdminServer } from './fake-admin-server.test-support.ts';
+import type { FakeAdminServer } from './fake-admin-server.test-support.ts';
 
-let broker: FakeBroker;
+let broker: FakeAdminServer;
 let admin: PulsarAdmin;
 beforeEach(async () => {
-  broker = await startFakeBroker();
+  broker = await startFakeAdminServer();
   admin = new PulsarAdmin({ webUrl: broker.url, token: 't' });
 });
 afterEach(async () => {
@@ -236,7 +236,7 @@ describe('namespaces', () => {
   });
 
   describe('ensure', () => {
-    // A tiny in-memory namespace: what the fake broker holds, so ensure can be run twice.
+    // A tiny in-memory namespace: what the fake admin server holds, so ensure can be run twice.
     function fakeNamespace(initial: Record<string, unknown> = {}) {
       const state: Record<string, unknown> = { ...initial };
       let created = false;

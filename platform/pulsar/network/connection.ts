@@ -139,7 +139,7 @@ export class Connection {
       socket.on('error', (err) => this.#fail(socketError(this.address, err)));
       socket.on('close', () => this.#fail(new PulsarConnectionError(`connection to ${this.address} closed`)));
       const ready = socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect';
-      const start = () => void this.#sendConnect().catch((err) => this.#fail(asPulsarError(err)));
+      const start = () => void this.#sendConnect().catch((err) => this.#fail(asConnectionError(err)));
       if (socket instanceof net.Socket && !socket.connecting && socket.readyState === 'open') start();
       else socket.once(ready, start);
     });
@@ -169,7 +169,7 @@ export class Connection {
       frames = this.#parser.push(chunk);
     } catch (err) {
       // DESIGN.md: a malformed frame closes that connection with a clear error.
-      this.#fail(asPulsarError(err));
+      this.#fail(asConnectionError(err));
       return;
     }
     this.#receivedSinceTick = true;
@@ -417,7 +417,8 @@ export class Connection {
   }
 }
 
-function asPulsarError(err: unknown): PulsarError {
+/** Why this connection failed: a PulsarError as it is, anything else (auth provider, parser) as a PulsarConnectionError. */
+function asConnectionError(err: unknown): PulsarError {
   return err instanceof PulsarError ? err : new PulsarConnectionError(String((err as Error)?.message ?? err), { cause: err });
 }
 

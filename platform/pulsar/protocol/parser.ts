@@ -122,7 +122,7 @@ function need(ok: boolean, what: string): void {
   if (!ok) throw new PulsarProtocolError(`malformed frame: ${what}`);
 }
 
-/** Decode the bytes that follow totalSize. Exported for tests and the fake broker. */
+/** Decode the bytes that follow totalSize. */
 function decodeFrameBody(body: Buffer): Frame {
   need(body.length >= 4, 'no command size');
   const commandSize = body.readUInt32BE(0);

@@ -1,6 +1,7 @@
-// For unit tests only (never exported from index.ts): a node:http server on 127.0.0.1 that records
-// each request and answers from a route table, so tests check paths, bodies, headers and error
-// mapping over a real socket. Integration tests use the real brokers instead.
+// For unit tests only (never exported from index.ts): a fake of the broker's admin REST API, a
+// node:http server on 127.0.0.1 that records each request and answers from a route table, so
+// tests check paths, bodies, headers and error mapping over a real socket. Integration tests use
+// the real brokers instead.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,16 +29,16 @@ export interface FakeResponse {
 
 export type Route = FakeResponse | ((request: RecordedRequest) => FakeResponse);
 
-export interface FakeBroker {
+export interface FakeAdminServer {
   url: string;
   requests: RecordedRequest[];
   /** Keyed by `METHOD /path` (no query); unmatched requests get 404 with a JSON reason. */
   routes: Map<string, Route>;
-  on(key: string, route: Route): FakeBroker;
+  on(key: string, route: Route): FakeAdminServer;
   close(): Promise<void>;
 }
 
-export async function startFakeBroker(): Promise<FakeBroker> {
+export async function startFakeAdminServer(): Promise<FakeAdminServer> {
   const requests: RecordedRequest[] = [];
   const routes = new Map<string, Route>();
   const server: Server = createServer((req, res) => {
@@ -71,7 +72,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const broker: FakeBroker = {
+  const broker: FakeAdminServer = {
     url: `http://127.0.0.1:${port}`,
     requests,
     routes,
