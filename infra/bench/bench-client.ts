@@ -1,5 +1,5 @@
 // `npm run bench:client [-- --duration 15] [--json] [--region east] [--txn-batch 500] [--copy-inflight 4]`
-// Issue 3's benchmark, in one run on one broker: the Java perf tool and our client, produce and
+// The client benchmark, in one run on one broker: the Java perf tool and our client, produce and
 // consume, 1 KiB messages, batching on, same window, outstanding limit and duration; both at half
 // of Java's max rate; our transactional copier against a plain one; and our client's CPU cost per
 // message against a fake broker. A script that prints figures, never a timed test.

@@ -1,5 +1,5 @@
 // What `npm run bench:client` prints: one row per measured phase, ours/Java ratios, and the
-// goals of issue 3 with met / not met / not measured. Text for people, the same object as JSON.
+// performance goals (GOALS below) as met, not met or not measured. Text for people, or JSON.
 import type { LatencySummary } from './histogram.ts';
 import type { Pauses } from './pauses.ts';
 

@@ -20,7 +20,7 @@ export interface TransactionHandle {
   readonly leastBits: bigint;
   /** Throws unless the transaction is open. */
   assertOpen(): void;
-  /** ADD_PARTITION_TO_TXN, once per partition topic (reference §5.4 step 4). */
+  /** ADD_PARTITION_TO_TXN, once per partition topic (PROTOCOL.md §5.4 step 4). */
   registerProducedPartition(topic: string): Promise<void>;
   /** ADD_SUBSCRIPTION_TO_TXN, once per (partition topic, subscription) (§5.4 step 6). */
   registerAckedSubscription(topic: string, subscription: string): Promise<void>;

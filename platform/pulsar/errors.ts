@@ -1,6 +1,6 @@
 // One base error for the package (STYLE.md): every failure a caller sees is a PulsarError with a
 // stable `code`, a `retriable` verdict read by the reconnect logic, and the original `cause`.
-// Server errors (the ServerError enum of the protocol, reference §3.2) map through SERVER_ERRORS.
+// Server errors (the ServerError enum of the protocol, PROTOCOL.md §3.2) map through SERVER_ERRORS.
 
 /** Server error codes by wire value, with whether retrying the same request can succeed. */
 export const SERVER_ERRORS = [
@@ -24,7 +24,7 @@ export const SERVER_ERRORS = [
   { value: 17, code: 'InvalidTopicName', retriable: false },
   { value: 18, code: 'IncompatibleSchema', retriable: false },
   { value: 19, code: 'ConsumerAssignError', retriable: false },
-  // The TC may be loading or have moved: reconnect the handler and retry (reference §5.5).
+  // The TC may be loading or have moved: reconnect the handler and retry (PROTOCOL.md §5.5).
   { value: 20, code: 'TransactionCoordinatorNotFound', retriable: true },
   { value: 21, code: 'InvalidTxnStatus', retriable: false },
   { value: 22, code: 'NotAllowedError', retriable: false },

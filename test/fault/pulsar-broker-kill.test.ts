@@ -1,7 +1,7 @@
 // East's broker killed with SIGKILL while our producer sends continuously, then restarted on
 // its data by `up`: the producer keeps its pending queue, reconnects with backoff and resends in
 // order; broker deduplication (on in the stack) drops what the broker had already persisted, so
-// a reader sees exactly the sequence sent, once (reference §6.3).
+// a reader sees exactly the sequence sent, once (platform/pulsar/PROTOCOL.md §6.3).
 import { afterAll, describe, expect, it } from 'vitest';
 import { PulsarClient, type MessageId } from '../../platform/pulsar/index.ts';
 import { loadStackInfo, readSuperuserToken, regionByName } from '../../platform/regions/index.ts';

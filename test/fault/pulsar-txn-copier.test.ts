@@ -1,7 +1,7 @@
 // Exactly-once consume-transform-produce with our transactions, with the copier process killed
 // by SIGKILL twice mid-run and restarted each time: the output ends equal to the input, each
 // message once. A kill leaves at most one open transaction; the coordinator aborts it at its TTL,
-// its outputs never become visible and its inputs are redelivered (reference §5.4-5.6).
+// its outputs never become visible and its inputs are redelivered (platform/pulsar/PROTOCOL.md §5.4-5.6).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';

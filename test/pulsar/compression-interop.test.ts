@@ -1,6 +1,6 @@
 // Compression interop with Pulsar's own Java client (the perf tool): what Java writes with each
 // of the four codecs we read and decompress, and what we write with each codec we can write
-// (LZ4, ZLIB, SNAPPY; not ZSTD, reference §4.5) Java consumes.
+// (LZ4, ZLIB, SNAPPY; not ZSTD, platform/pulsar/PROTOCOL.md §4.5) Java consumes.
 import { describe, expect, it } from 'vitest';
 import { aggregatedThroughput, runPerf } from '../../infra/pulsar/perf.ts';
 import { clientsClosedAfterAll, take, topicName } from './helpers.ts';

@@ -1,5 +1,5 @@
 // What goes in an ACK command's message ids when acks are not one per message: ack sets for
-// batch-index acks (reference §3.6: a bit set = that index is still unacked) and the grouping
+// batch-index acks (PROTOCOL.md §3.6: a bit set = that index is still unacked) and the grouping
 // of a transactional ack's ids by entry.
 import type Long from 'long';
 import { entryKeyOf, type MessageId } from '../message/message-id.ts';

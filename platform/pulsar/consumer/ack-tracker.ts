@@ -1,4 +1,4 @@
-// Ack grouping (reference §6.6): individual acks are buffered and flushed as one ACK every
+// Ack grouping (PROTOCOL.md §6.6): individual acks are buffered and flushed as one ACK every
 // `groupMs` or at `maxGroup` ids; a cumulative ack keeps only the highest id. Batch messages
 // are acked per entry once every index of the entry is acked, unless batch-index acks are on,
 // in which case a partial ack carries ack_set (bits set = still unacked) and batch_size.

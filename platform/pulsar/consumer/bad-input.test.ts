@@ -1,7 +1,7 @@
 // Bad input from the server, against an in-process fake broker on 127.0.0.1 (the real broker
 // never sends such bytes): a message that cannot be checked, decompressed or split reaches the
 // application as a message with `error` set, in its place among good ones; a malformed frame
-// closes that connection with a typed error and the consumer reconnects (issue 3, "Bad input").
+// closes that connection with a typed error and the consumer reconnects (README.md, "Bad input").
 import { createServer, type Server, type Socket } from 'node:net';
 import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';

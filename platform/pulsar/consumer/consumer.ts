@@ -1,6 +1,6 @@
 // The public consumer: one PartitionConsumer per partition of each subscribed topic, all
 // feeding one queue that `receive`, `receiveBatch` and `for await` read. Dead-letter and retry
-// topics follow Java's names and properties (reference §6.7).
+// topics follow Java's names and properties (PROTOCOL.md §6.7).
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { partitionCount } from '../partition-metadata.ts';
@@ -140,7 +140,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
 
   /**
    * Failover: whether the broker made this consumer the active one on at least one partition
-   * (ACTIVE_CONSUMER_CHANGE, reference §3.6). Other subscription types are always active.
+   * (ACTIVE_CONSUMER_CHANGE, PROTOCOL.md §3.6). Other subscription types are always active.
    */
   get isActive(): boolean {
     return this.#children.some((c) => c.isActive);
@@ -150,7 +150,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
   push(from: PartitionConsumer, messages: Message[]): void {
     const policy = this.#options.deadLetter;
     for (const message of messages) {
-      // Dead-lettered on arrival, so the application never sees it again (reference §6.7).
+      // Dead-lettered on arrival, so the application never sees it again (PROTOCOL.md §6.7).
       if (policy && message.redeliveryCount >= policy.maxRedeliverCount) {
         this.#deliver(from, message, 1);
         void this.#divertToDeadLetter({ from, message });
@@ -301,7 +301,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     return this.#children[0]!.getLastMessageId();
   }
 
-  /** Publish a copy to the retry topic, delayed, and ack the original (reference §6.7). */
+  /** Publish a copy to the retry topic, delayed, and ack the original (PROTOCOL.md §6.7). */
   async reconsumeLater(message: Message, delayMs: number): Promise<void> {
     const retry = this.#options.retry;
     if (!retry) throw new PulsarError(ClientErrorCode.InvalidConfiguration, 'reconsumeLater needs a retry policy');

@@ -1,6 +1,6 @@
 // Turns one MESSAGE frame into the messages it carries: checksum → decompress → split batch
-// (reference §4.4, §4.5). Failures become one message with `error` set for the entry, so bad
-// input is handed to the application instead of dropped (issue 3, "Bad input").
+// (PROTOCOL.md §4.4, §4.5). Failures become one message with `error` set for the entry, so bad
+// input is handed to the application instead of dropped (README.md, "Bad input").
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 import { MessageId, shareEntryKey } from '../message/message-id.ts';
 import type { Message } from '../message/index.ts';

@@ -1,5 +1,5 @@
 // A consumer on one (partition) topic: SUBSCRIBE, flow permits, acks, nacks, redelivery and
-// reconnect. Permits (reference §3.6, §6.5): FLOW(receiverQueueSize) after each subscribe, then
+// reconnect. Permits (PROTOCOL.md §3.6, §6.5): FLOW(receiverQueueSize) after each subscribe, then
 // FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
 import { asPulsarError, ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
 import { MessageId, type Message } from '../message/index.ts';

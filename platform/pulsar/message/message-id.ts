@@ -1,6 +1,6 @@
 // Message ids: (ledger, entry, partition, batch index) with 64-bit parts as bigint, because JS
 // numbers corrupt ledger ids and the -1 sentinels (DESIGN.md). A batch message also knows the
-// batch size, which batch-index acks need (reference §3.6).
+// batch size, which batch-index acks need (PROTOCOL.md §3.6).
 import { MessageIdDataType, has, toBigInt, toLong, type MessageIdData } from '../protocol/index.ts';
 import type protobuf from 'protobufjs';
 

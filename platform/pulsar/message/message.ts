@@ -1,6 +1,6 @@
 // What a consumer hands to the application. A message whose payload could not be checked,
 // decompressed or split is still delivered, with `error` set and `value` empty, so the runtime
-// can dead-letter it (issue 3, "Bad input") instead of it vanishing.
+// can dead-letter it (README.md, "Bad input") instead of it vanishing.
 import type { PulsarError } from '../errors.ts';
 import type { MessageId } from './message-id.ts';
 

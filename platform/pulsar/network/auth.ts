@@ -1,6 +1,6 @@
 // Authentication providers. Token auth sends auth_method_name "token" and the JWT's UTF-8
 // bytes in CONNECT, and again in AUTH_RESPONSE when the broker challenges for a refresh
-// (reference §3.3). A function source lets callers rotate tokens without reconnecting.
+// (PROTOCOL.md §3.3). A function source lets callers rotate tokens without reconnecting.
 export interface AuthProvider {
   readonly methodName: string;
   authData(): Uint8Array | Promise<Uint8Array>;

@@ -1,4 +1,4 @@
-// Exponential backoff with jitter (reference §6.2): doubles from `initialMs` to `maxMs`; each
+// Exponential backoff with jitter (PROTOCOL.md §6.2): doubles from `initialMs` to `maxMs`; each
 // delay is randomised within ±`jitter` so that many clients do not reconnect in lockstep.
 export interface BackoffOptions {
   initialMs?: number;

@@ -60,7 +60,7 @@ interface Pending {
 }
 
 let requestCounter = 0;
-/** One client-wide counter (reference §6.10); numbers stay exact far beyond any realistic count. */
+/** One client-wide counter (PROTOCOL.md §6.10); numbers stay exact far beyond any realistic count. */
 function nextRequestId(): Long {
   return Long.fromNumber(++requestCounter, true);
 }
@@ -156,7 +156,7 @@ export class Connection {
         ...(auth ? { authMethodName: auth.methodName, authData } : {}),
         ...(this.options.proxyToBroker ? { proxyToBrokerUrl: this.options.proxyToBroker } : {}),
         // Without supports_auth_refresh the broker closes the connection when a token expires
-        // instead of challenging (reference §2).
+        // instead of challenging (PROTOCOL.md §2).
         featureFlags: { supportsAuthRefresh: true },
       },
     }));
@@ -243,7 +243,7 @@ export class Connection {
         return;
       }
       case CommandType.TOPIC_MIGRATED: {
-        // PIP-188: treat like a broker close with a target URL (reference §3.6).
+        // PIP-188: treat like a broker close with a target URL (PROTOCOL.md §3.6).
         const c = cmd.topicMigrated!;
         const id = toBigInt(c.resourceId);
         const url = this.#assigned({ assignedBrokerServiceUrl: c.brokerServiceUrl, assignedBrokerServiceUrlTls: c.brokerServiceUrlTls });
@@ -267,7 +267,7 @@ export class Connection {
   #onResponse(cmd: BaseCommand): void {
     const body = cmd[COMMAND_FIELD[cmd.type]!] as { requestId?: Long | number; error?: number; message?: string; response?: number };
     if (cmd.type === CommandType.ERROR && this.#handshake) {
-      // Connect and auth failures carry request_id -1 (reference §1.4).
+      // Connect and auth failures carry request_id -1 (PROTOCOL.md §1.4).
       this.#fail(serverError(body.error, body.message));
       return;
     }
@@ -305,7 +305,7 @@ export class Connection {
         authResponse: {
           clientVersion: CLIENT_VERSION,
           protocolVersion: PROTOCOL_VERSION,
-          // The broker requires both the method name and the data (reference §3.3).
+          // The broker requires both the method name and the data (PROTOCOL.md §3.3).
           response: { authMethodName: auth.methodName, authData },
         },
       }));
@@ -317,7 +317,7 @@ export class Connection {
   #startKeepAlive(): void {
     const interval = this.options.keepAliveIntervalMs ?? 30_000;
     // Any frame counts as liveness; a PING unanswered for a whole interval with nothing else
-    // received closes the connection (reference §6.9).
+    // received closes the connection (PROTOCOL.md §6.9).
     this.#keepAlive = setInterval(() => {
       if (this.#pingOutstanding && !this.#receivedSinceTick) {
         this.#fail(new PulsarTimeoutError(`no keep-alive answer from ${this.address} within ${interval} ms`));

@@ -1,4 +1,4 @@
-// Topic lookup and partitioned metadata over the binary protocol (reference §3.4): follow
+// Topic lookup and partitioned metadata over the binary protocol (PROTOCOL.md §3.4): follow
 // Redirect answers against the returned broker with the returned `authoritative` flag, up to
 // `maxRedirects`; with proxy_through_service_url the logical broker is reached through the
 // service URL's host.

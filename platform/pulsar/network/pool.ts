@@ -1,5 +1,5 @@
 // Connections shared by every producer, consumer and lookup of a client: one per (logical,
-// physical) broker address pair (reference §6.10), created once even under concurrent demand.
+// physical) broker address pair (PROTOCOL.md §6.10), created once even under concurrent demand.
 import { Connection, type ConnectionOptions } from './connection.ts';
 import { addressKey, type BrokerAddress } from './service-url.ts';
 

@@ -1,4 +1,4 @@
-// Builds SEND frames from one message or a batch (reference §4.1, §4.4): the payload is
+// Builds SEND frames from one message or a batch (PROTOCOL.md §4.1, §4.4): the payload is
 // compressed once, MessageMetadata is never compressed, and a batch's metadata takes its key
 // fields from the first message and spans [lowest, highest] sequence ids.
 import Long from 'long';
@@ -62,7 +62,7 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
     // Uncompressed, the parts go straight into the frame (one copy); compressed, they are laid out first.
     const parts = encodeBatchParts(entries);
     raw = options.compression === 0 ? parts : encodeBatch(entries, parts);
-    // Presence of num_messages_in_batch marks the batch format (reference §4.1).
+    // Presence of num_messages_in_batch marks the batch format (PROTOCOL.md §4.1).
     metadata.numMessagesInBatch = messages.length;
     metadata.highestSequenceId = toLong(last.sequenceId);
   } else {

@@ -1,6 +1,6 @@
 // A producer on one (partition) topic. Every SEND frame stays in the pending queue until its
 // SEND_RECEIPT; receipts arrive in order, and after a reconnect the whole queue is re-written
-// in order on the new connection, which broker dedup makes safe (reference §6.3). Producer name
+// in order on the new connection, which broker dedup makes safe (PROTOCOL.md §6.3). Producer name
 // and producer id survive reconnects; the epoch grows (§3.5).
 import { asPulsarError, ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
 import { MessageId, type OutgoingMessage } from '../message/index.ts';

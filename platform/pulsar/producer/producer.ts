@@ -1,5 +1,5 @@
 // The public producer: one PartitionProducer for a plain topic, or one per partition of a
-// partitioned topic with a router choosing among them (reference §6.4).
+// partitioned topic with a router choosing among them (PROTOCOL.md §6.4).
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { partitionCount } from '../partition-metadata.ts';
 import { TopicName } from '../topic/index.ts';

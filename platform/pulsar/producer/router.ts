@@ -1,4 +1,4 @@
-// Partition routing (reference §6.4): with a key, Java's String.hashCode over UTF-16 code units
+// Partition routing (PROTOCOL.md §6.4): with a key, Java's String.hashCode over UTF-16 code units
 // masked to 31 bits, modulo the partition count, so keys land where Java producers put them;
 // without a key, round-robin.
 import type { OutgoingMessage } from '../message/index.ts';

@@ -1,4 +1,4 @@
-// Batch payload (reference §4.4), before compression:
+// Batch payload (PROTOCOL.md §4.4), before compression:
 //   repeat N times: [singleMetaSize:u32][SingleMessageMetadata][payload (payload_size bytes)]
 // N is MessageMetadata.num_messages_in_batch; its *presence* marks the batch format.
 import { ClientErrorCode, PulsarError } from '../errors.ts';

@@ -1,4 +1,4 @@
-// Payload codecs (reference §4.5). Only the payload is compressed, never MessageMetadata.
+// Payload codecs (PROTOCOL.md §4.5). Only the payload is compressed, never MessageMetadata.
 // Read: LZ4 (raw block), ZLIB (RFC 1950 stream), ZSTD (standard frame), SNAPPY (raw block).
 // Write: LZ4, ZLIB, SNAPPY. ZSTD writing needs a compressor we do not have in pure JS on Node 20.
 import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';

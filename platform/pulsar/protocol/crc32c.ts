@@ -1,4 +1,4 @@
-// CRC-32C (Castagnoli): the checksum after magic 0x0e01 in payload frames (reference §1.2).
+// CRC-32C (Castagnoli): the checksum after magic 0x0e01 in payload frames (PROTOCOL.md §1.2).
 // Every produced and consumed byte is checksummed, and in plain JavaScript that was 40 % of the
 // client's CPU per message (profile of bench/client-cost.ts). So `crc32c` uses the SSE4.2 /
 // ARMv8 instruction through the optional @node-rs/crc32 package (prebuilt, no compiler needed)

@@ -1,4 +1,4 @@
-// Frame encoding (reference §1.1, §1.2). All sizes outside protobuf are big-endian u32/u16.
+// Frame encoding (PROTOCOL.md §1.1, §1.2). All sizes outside protobuf are big-endian u32/u16.
 //   simple:  [totalSize][commandSize][BaseCommand]
 //   payload: [totalSize][commandSize][BaseCommand][0x0e01][crc32c][metadataSize][MessageMetadata][payload]
 // totalSize counts every byte after itself; the CRC32C covers [metadataSize .. end of frame].
@@ -8,9 +8,9 @@ import { encodeCommand, type BaseCommand } from './proto.ts';
 
 export const MAGIC_CRC32C = 0x0e01;
 export const MAGIC_BROKER_ENTRY_METADATA = 0x0e02;
-/** Broker default maxMessageSize (reference §1.3). */
+/** Broker default maxMessageSize (PROTOCOL.md §1.3). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 5 * 1024 * 1024;
-/** Frame padding on top of the message size limit (MESSAGE_SIZE_FRAME_PADDING, reference §1.3). */
+/** Frame padding on top of the message size limit (MESSAGE_SIZE_FRAME_PADDING, PROTOCOL.md §1.3). */
 export const FRAME_PADDING = 10 * 1024;
 
 export function encodeSimpleFrame(cmd: BaseCommand): Buffer {

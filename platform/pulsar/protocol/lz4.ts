@@ -1,5 +1,5 @@
 // Pulsar's LZ4 codec is the raw LZ4 *block* format: no frame header, no size prefix; the
-// output length is MessageMetadata.uncompressed_size (reference §4.5, Go compression/lz4.go).
+// output length is MessageMetadata.uncompressed_size (PROTOCOL.md §4.5, Go compression/lz4.go).
 // The decoder is ours so that hostile input is bounds-checked on every read and write;
 // compression uses lz4js's block compressor.
 import { compressBlock, compressBound } from 'lz4js';

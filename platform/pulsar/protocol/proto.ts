@@ -1,7 +1,7 @@
 // Loads our pulsar.proto once at module load with protobufjs reflection (which compiles fast
 // encoders/decoders at runtime) and gives the messages TypeScript shapes.
 // 64-bit fields decode as Long (protobufjs uses `long` when installed); we convert to bigint at
-// the API boundary because JS numbers corrupt ledger ids and -1 sentinels (reference §9).
+// the API boundary because JS numbers corrupt ledger ids and -1 sentinels (PROTOCOL.md §9).
 import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import Long from 'long';

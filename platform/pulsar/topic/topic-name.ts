@@ -1,6 +1,6 @@
 // Topic names: `[persistent|non-persistent]://tenant/namespace/local`, with short forms
 // `local` (public/default) and `tenant/namespace/local`. Partition i of T is `T-partition-i`
-// (reference §3.4).
+// (PROTOCOL.md §3.4).
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 
 const PARTITION_SUFFIX = '-partition-';

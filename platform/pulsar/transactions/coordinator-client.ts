@@ -1,4 +1,4 @@
-// Transaction coordinator discovery and requests (reference §5.1, §5.5). TCs are the partitions
+// Transaction coordinator discovery and requests (PROTOCOL.md §5.1, §5.5). TCs are the partitions
 // of persistent://pulsar/system/transaction_coordinator_assign; TC id = partition index. Each TC
 // is looked up, connected and greeted with TC_CLIENT_CONNECT_REQUEST before use. A request that
 // meets TransactionCoordinatorNotFound was not processed, so it is retried on a fresh
@@ -84,7 +84,7 @@ export class TransactionCoordinatorClient {
     const count = await this.#coordinators();
     const tcId = this.#next++ % count;
     const timeoutMs = options.timeoutMs ?? 60_000;
-    // Field 2 is named txn_ttl_seconds upstream but carries MILLISECONDS (reference §5.2).
+    // Field 2 is named txn_ttl_seconds upstream but carries MILLISECONDS (PROTOCOL.md §5.2).
     const res = await this.request(tcId, () => ({ type: CommandType.NEW_TXN, newTxn: { requestId: 0, txnTtlMillis: toLong(BigInt(timeoutMs)), tcId: toLong(BigInt(tcId)) } }), true);
     const r = res.newTxnResponse!;
     const txn = new Transaction(this, toBigInt(r.txnidMostBits), toBigInt(r.txnidLeastBits), timeoutMs, this.#ctx);

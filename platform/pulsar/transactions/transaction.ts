@@ -1,4 +1,4 @@
-// One transaction and its state machine (reference §5.4):
+// One transaction and its state machine (PROTOCOL.md §5.4):
 //   OPEN → COMMITTING → COMMITTED | ABORTED (a failed operation turns commit into abort)
 //   OPEN → ABORTING → ABORTED;  OPEN → TIMED_OUT (local timer at the TTL; the TC aborts it)
 //   COMMITTING/ABORTING → UNKNOWN when END_TXN's reply is lost: it is never resent, because
@@ -51,7 +51,7 @@ export class Transaction implements TransactionHandle {
     return this.#state;
   }
 
-  /** All TC commands of a transaction go to TC = most significant bits (§5.1 step 3). */
+  /** All TC commands of a transaction go to TC = most significant bits (§5.1). */
   get #tcId(): number {
     return Number(this.mostBits);
   }
