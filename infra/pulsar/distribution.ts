@@ -2,7 +2,7 @@
 // it into a cache outside the clone, so a second `up` (or a second clone) downloads nothing.
 // Maven Central publishes the official bin tarball as
 // org.apache.pulsar:pulsar-server-distribution:<version>:tar.gz:bin; 4.0.8 is the newest 4.0.x
-// (LTS) release the registry serves here.
+// (LTS) release the registry serves here (infra/CLUSTERS.md §1).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -1,6 +1,7 @@
 // Pulsar's own Java perf tool (PulsarPerfTestTool from pulsar-testclient, shipped in the server
 // distribution's lib/), pointed at one region of the stack with the superuser token. It is our
 // reference client: tests use it to prove the stack, benchmarks to compare our client against.
+// How it is launched and what it prints: infra/CLUSTERS.md §6.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,6 @@
 // Renders a region's standalone.conf: the distribution's own file with our keys replaced, so
 // every key we don't name keeps Pulsar's standalone default. The bookie reads the same file.
+// Why each key and flag: infra/CLUSTERS.md §2 (JVM and starter flags) and §3 (conf keys).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RegionLayout, StackLayout } from '../stack/regions.ts';

@@ -1,6 +1,6 @@
-// Geo-replication between the local regions. Each standalone cluster has its own configuration
-// store, so every region must be told about every other one. The replicator authenticates to
-// the peer with the superuser token: both regions share the stack's secret key.
+// Geo-replication between the local regions (infra/CLUSTERS.md §5). Each standalone cluster has
+// its own configuration store, so every region must be told about every other one. The replicator
+// authenticates to the peer with the superuser token: both regions share the stack's secret key.
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import type { StackLayout } from './regions.ts';
 import { brokerUrl, webUrl } from './regions.ts';

@@ -1,5 +1,5 @@
 // What "healthy" means for a region: our processes are alive, the broker reports itself started,
-// its transaction coordinator answers, and Redis answers PING.
+// its transaction coordinator answers, and Redis answers PING (infra/CLUSTERS.md §4).
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import type { RegionLayout } from './regions.ts';
 import { webUrl } from './regions.ts';
