@@ -1,6 +1,6 @@
 // CRC-32C (Castagnoli): the checksum after magic 0x0e01 in payload frames (PROTOCOL.md §1.2).
 // Every produced and consumed byte is checksummed, and in plain JavaScript that was 40 % of the
-// client's CPU per message (profile of bench/client-cost.ts). So `crc32c` uses the SSE4.2 /
+// client's CPU per message (profile of infra/bench/client-cost.ts). So `crc32c` uses the SSE4.2 /
 // ARMv8 instruction through the optional @node-rs/crc32 package (prebuilt, no compiler needed)
 // when it loads, and this portable implementation otherwise, or when
 // LODESTAR_PULSAR_CRC32C=portable (for before/after comparisons).
