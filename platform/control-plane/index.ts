@@ -3,7 +3,7 @@
 // CLI), `lodestar apply` (applyTenantDir, loadTenantDir) and the store and provisioner interfaces.
 export { default as controlPlane, buildApp, serverOptions, API_VERSION } from './app.ts';
 export type { AppOptions } from './app.ts';
-export { parseConfig, testConfig, ConfigEnv } from './config.ts';
+export { parseConfig, ConfigEnv } from './config.ts';
 export type { ControlPlaneConfig } from './config.ts';
 export { ControlPlaneError, ErrorCode, ERROR_TABLE } from './errors.ts';
 export type { ErrorBody, ErrorDetail } from './errors.ts';

@@ -10,6 +10,8 @@ import type { FunctionBundle, PipelineSpec, TenantQuotas } from './schemas/index
 import type { ControlStore } from './store/index.ts';
 import { MemoryStore } from './store/index.ts';
 
+export { testConfig };
+
 export const ADMIN_TOKEN = 'test-admin-token';
 
 export const quotas = (overrides: Partial<TenantQuotas> = {}): TenantQuotas => ({
