@@ -22,7 +22,8 @@ export interface TopicPattern {
 const SCHEME = /^(persistent|non-persistent):\/\//;
 
 export function parseTopicPattern(pattern: string | RegExp, mode?: TopicsPatternMode): TopicPattern {
-  const source = typeof pattern === 'string' ? pattern : pattern.source;
+  // A RegExp literal's source escapes its slashes (`public\/default\/x`); unescaped, it splits like a string.
+  const source = typeof pattern === 'string' ? pattern : pattern.source.replace(/\\\//g, '/');
   const bad = (why: string): never => {
     throw new PulsarError(ClientErrorCode.InvalidConfiguration, `topicsPattern "${source}": ${why}`);
   };
