@@ -6,7 +6,7 @@
 // ones dropped).
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
-import { partitionCount } from '../partition-metadata.ts';
+import { namespaceTopics, partitionCount } from '../partition-metadata.ts';
 import { startPeriodic, type PeriodicTask } from '../periodic-task.ts';
 import type { ConsumerStats } from '../stats.ts';
 import { MessageId, type Message } from '../message/index.ts';
@@ -178,7 +178,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
   /** The pattern's matching topics, as listed now. */
   async #discover(): Promise<TopicName[]> {
     const pattern = this.#pattern!;
-    const listed = await this.#ctx.lookup.topicsOfNamespace(pattern.namespace, TopicsPatternMode[pattern.mode]);
+    const listed = await namespaceTopics(this.#ctx, pattern.namespace, TopicsPatternMode[pattern.mode]);
     return pattern.select(listed).map((t) => TopicName.parse(t));
   }
 

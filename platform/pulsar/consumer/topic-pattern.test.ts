@@ -8,6 +8,8 @@ const listed = [
   'persistent://public/default/refunds',
   'persistent://public/default/x-orders-us',
   'non-persistent://public/default/orders-live',
+  'persistent://public/default/orders-us-sub__transaction_pending_ack',
+  'persistent://public/default/__change_events',
 ];
 
 describe('topics patterns', () => {
@@ -16,6 +18,13 @@ describe('topics patterns', () => {
     expect(p.namespace).toBe('public/default');
     expect(p.mode).toBe('persistent');
     expect(p.select(listed)).toEqual(['persistent://public/default/orders-eu', 'persistent://public/default/orders-us']);
+  });
+
+  it('never selects system topics, even with .*', () => {
+    expect(parseTopicPattern('public/default/.*').select(listed)).toEqual([
+      'persistent://public/default/orders-eu', 'persistent://public/default/orders-us', 'persistent://public/default/refunds',
+      'persistent://public/default/x-orders-us',
+    ]);
   });
 
   it('takes the domain from the mode: non-persistent, or all', () => {

@@ -3,7 +3,8 @@
 // segments, GET_TOPICS_OF_NAMESPACE lists it (partitions one by one), and, as Java does, a topic
 // matches when its partitioned name without the `persistent://` scheme matches the pattern
 // without its scheme, whole. Filtering stays here: the broker's own pattern filter speaks Java
-// regex, which is not JavaScript's.
+// regex, which is not JavaScript's. System topics (`__change_events`, transaction buffers and
+// pending-ack logs, which `.*` would otherwise match) are never selected, as in Java.
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 import { TopicName } from '../topic/index.ts';
 
@@ -55,10 +56,15 @@ export function parseTopicPattern(pattern: string | RegExp, mode?: TopicsPattern
         } catch {
           continue; // a name we cannot parse is no topic of ours
         }
-        if (!domainOk(base.domain)) continue;
+        if (!domainOk(base.domain) || isSystemTopic(base.localName)) continue;
         if (regex.test(`${base.tenant}/${base.namespace}/${base.localName}`)) out.add(String(base));
       }
       return [...out];
     },
   };
+}
+
+/** Broker-internal topics: `__`-prefixed ones and subscriptions' transaction pending-ack logs. */
+function isSystemTopic(localName: string): boolean {
+  return localName.startsWith('__') || localName.endsWith('__transaction_pending_ack');
 }
