@@ -105,7 +105,8 @@ export class PartitionProducer implements ProducerHandler {
       maxBytes: options.batching?.maxBytes ?? 128 * 1024,
       maxDelayMs: options.batching?.maxDelayMs ?? 1,
     };
-    this.#batch = new BatchContainer(this.#batching ?? { maxMessages: 1, maxBytes: 0 }, options.batching ? options.batching.keyBased === true : false);
+    // Without batching the container stays empty: every message goes out on its own.
+    this.#batch = new BatchContainer(this.#batching ?? { maxMessages: 1, maxBytes: 0 }, options.batching !== false && options.batching?.keyBased === true);
     this.#name = options.producerName;
     this.#userProvidedName = options.producerName !== undefined;
     this.#backoff = new Backoff(ctx.backoff);
