@@ -11,7 +11,11 @@ export {
 export { Instrumentation, silentLogger, type Logger, type InstrumentationEvents, type InstrumentationEvent } from './instrumentation.ts';
 export { MessageId, type Message, type OutgoingMessage } from './message/index.ts';
 export { type Producer, AccessMode, javaStringHash, type CreateProducerOptions, type SendOptions, type BatchingOptions, type CompressionName, type MessageRouter, type RoutingMode } from './producer/index.ts';
-export { type PublicConsumer as Consumer, RETRY_PROPERTIES, type ConsumerOptions, type DeadLetterPolicy, type RetryPolicy, SubscriptionType, InitialPosition } from './consumer/index.ts';
+export {
+  type PublicConsumer as Consumer, RETRY_PROPERTIES, type ConsumerOptions, type DeadLetterPolicy, type RetryPolicy, SubscriptionType, InitialPosition,
+  KeySharedMode, KEY_HASH_RANGE_MAX, type KeySharedPolicy, type NackBackoff, TopicsPatternMode,
+} from './consumer/index.ts';
+export { LATENCY_BUCKETS_MS, type ProducerStats, type ConsumerStats, type HistogramSnapshot } from './stats.ts';
 export { type Transaction, TransactionState, type TransactionOptions } from './transactions/index.ts';
 export { tokenAuth, type AuthProvider } from './network/index.ts';
 export { TopicName } from './topic/index.ts';

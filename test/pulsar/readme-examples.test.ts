@@ -28,4 +28,20 @@ it('runs the README examples', async () => {
   await consumer.ackWithTxn(message, txn);
   await txn.commit();
   expect(txn.state).toBe('COMMITTED');
+
+  const keyed = await client.createProducer({ topic, batching: { keyBased: true } });
+  const worker = await client.subscribe({
+    topic, subscription: 'workers', type: 'KeyShared',
+    keyShared: { mode: 'STICKY', hashRanges: [{ start: 0, end: 32_767 }] },
+    nackBackoff: { minDelayMs: 1_000, maxDelayMs: 60_000, multiplier: 2 },
+  });
+  await keyed.send({ value: 'keyed', key: 'user-1' });
+  // The README's pattern, on this test's own topics: `<topic>-out` above matches.
+  const audit = await client.subscribe({ topicsPattern: `${topic}-.*`, subscription: 'audit' });
+  expect(audit.topics).toEqual([`${topic}-out`]);
+  const { messagesSent, messagesAcked, pendingMessages, sendLatencyMs } = keyed.stats();
+  expect([messagesSent, messagesAcked, pendingMessages, sendLatencyMs.count]).toEqual([1, 1, 0, 1]);
+  const { messagesReceived, acks, nacks, queuedMessages } = worker.stats();
+  expect([acks, nacks]).toEqual([0, 0]);
+  expect(queuedMessages).toBe(messagesReceived);
 });

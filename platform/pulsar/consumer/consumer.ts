@@ -1,15 +1,23 @@
 // The public consumer: one PartitionConsumer per partition of each subscribed topic, all
 // feeding one queue that `receive`, `receiveBatch` and `for await` read. Dead-letter and retry
-// topics follow Java's names and properties (PROTOCOL.md §6.7).
+// topics follow Java's names and properties (PROTOCOL.md §6.7). Two polls keep the set of
+// partitions current, as Java's: partitioned metadata (partitions added later are consumed) and,
+// for a topics pattern, the namespace's topic list (new matching topics are consumed, deleted
+// ones dropped).
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
-import { partitionCount } from '../partition-metadata.ts';
+import { namespaceTopics, partitionCount } from '../partition-metadata.ts';
+import { startPeriodic, type PeriodicTask } from '../periodic-task.ts';
+import type { ConsumerStats } from '../stats.ts';
 import { MessageId, type Message } from '../message/index.ts';
 import { Producer } from '../producer/index.ts';
 import { TopicName } from '../topic/index.ts';
+import { keySharedMeta, type KeySharedPolicy } from './key-shared.ts';
+import { nackBackoff, type NackBackoff } from './nack-tracker.ts';
 import {
   PartitionConsumer, type Delivery, type InitialPosition, type PartitionConsumerOptions, type SubscriptionType,
 } from './partition-consumer.ts';
+import { parseTopicPattern, TopicsPatternMode, type TopicPattern } from './topic-pattern.ts';
 
 export interface DeadLetterPolicy {
   /** A message redelivered this many times goes to the dead-letter topic instead of the application. */
@@ -28,9 +36,23 @@ export interface RetryPolicy {
 export interface ConsumerOptions {
   topic?: string;
   topics?: string[];
+  /**
+   * Every topic of one namespace whose name matches, e.g. `persistent://public/default/orders-.*`
+   * (whole-name match, scheme left out as in Java), re-discovered every
+   * `patternAutoDiscoveryPeriodMs`. Instead of `topic`/`topics`.
+   */
+  topicsPattern?: string | RegExp;
+  /** Which domains a pattern covers. Default the pattern's scheme (persistent when none). */
+  topicsPatternMode?: keyof typeof TopicsPatternMode;
+  /** 0 never re-discovers. Default 60 s (Java's). */
+  patternAutoDiscoveryPeriodMs?: number;
+  /** How often partitioned topics' partition counts are re-read; 0 never. Default 60 s (Java's). */
+  autoUpdatePartitionsIntervalMs?: number;
   subscription: string;
   /** Default Exclusive. */
   type?: SubscriptionType;
+  /** Key_Shared policy (type KeyShared only): AUTO_SPLIT (default) or STICKY with hash ranges. */
+  keyShared?: KeySharedPolicy;
   /** Default Latest. */
   initialPosition?: InitialPosition;
   /** Default 1000. */
@@ -42,6 +64,8 @@ export interface ConsumerOptions {
   batchIndexAck?: boolean;
   /** Default 60 s. */
   nackRedeliveryDelayMs?: number;
+  /** Nack delay growing with the redelivery count (min × multiplier^count, capped); replaces nackRedeliveryDelayMs. */
+  nackBackoff?: NackBackoff;
   /** 0 (default) disables. */
   ackTimeoutMs?: number;
   priorityLevel?: number;
@@ -84,30 +108,42 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
   #dlq: Promise<Producer> | undefined;
   #retry: Promise<Producer> | undefined;
   #primaryTopics: string[];
+  #pattern: TopicPattern | undefined;
+  #perPartition: PartitionConsumerOptions;
+  /** Subscribed topics (partitioned names) → their partition count, 0 when not partitioned. */
+  #partitionCounts = new Map<string, number>();
+  #watches: PeriodicTask[] = [];
+  #counters = { messagesReceived: 0, bytesReceived: 0, acks: 0, nacks: 0, redeliveredMessages: 0, deadLettered: 0 };
 
   private constructor(ctx: ClientContext, options: InternalConsumerOptions) {
     this.#ctx = ctx;
     this.#options = options;
     this.subscription = options.subscription;
     this.#primaryTopics = options.topics ?? (options.topic ? [options.topic] : []);
-    if (this.#primaryTopics.length === 0) {
-      throw new PulsarError(ClientErrorCode.InvalidConfiguration, 'a consumer needs `topic` or `topics`');
+    const invalid = (why: string) => new PulsarError(ClientErrorCode.InvalidConfiguration, why);
+    if (options.topicsPattern !== undefined) {
+      if (this.#primaryTopics.length > 0) throw invalid('give `topicsPattern` or `topic`/`topics`, not both');
+      // Java names them after the first topic; a pattern has none to name them after.
+      if ((options.deadLetter && !options.deadLetter.deadLetterTopic) || (options.retry && !options.retry.retryTopic)) {
+        throw invalid('a `topicsPattern` consumer needs an explicit deadLetterTopic / retryTopic');
+      }
+      this.#pattern = parseTopicPattern(options.topicsPattern, options.topicsPatternMode);
+    } else if (this.#primaryTopics.length === 0) {
+      throw invalid('a consumer needs `topic`, `topics` or `topicsPattern`');
     }
-  }
-
-  static async create(ctx: ClientContext, options: InternalConsumerOptions): Promise<Consumer> {
-    const consumer = new Consumer(ctx, options);
-    const topics = consumer.#primaryTopics.map((t) => TopicName.parse(t));
-    if (options.retry) topics.push(TopicName.parse(consumer.#retryTopicName()));
-    const perPartition: PartitionConsumerOptions = {
+    const type = options.type ?? 'Exclusive';
+    if (options.keyShared && type !== 'KeyShared') throw invalid(`keyShared is for type KeyShared, not ${type}`);
+    this.#perPartition = {
       subscription: options.subscription,
-      type: options.type ?? 'Exclusive',
+      type,
       initialPosition: options.initialPosition ?? 'Latest',
       receiverQueueSize: options.receiverQueueSize ?? 1000,
       consumerName: options.consumerName,
       ackGroupingMs: options.ackGroupingMs ?? 100,
       batchIndexAck: options.batchIndexAck ?? false,
       nackRedeliveryDelayMs: options.nackRedeliveryDelayMs ?? 60_000,
+      nackBackoff: options.nackBackoff ? nackBackoff(options.nackBackoff) : undefined,
+      keySharedMeta: type === 'KeyShared' ? keySharedMeta(options.keyShared) : undefined,
       ackTimeoutMs: options.ackTimeoutMs ?? 0,
       priorityLevel: options.priorityLevel,
       readCompacted: options.readCompacted,
@@ -116,22 +152,120 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       startMessageId: options.startMessageId,
       subscriptionProperties: options.subscriptionProperties,
     };
+  }
+
+  static async create(ctx: ClientContext, options: InternalConsumerOptions): Promise<Consumer> {
+    const consumer = new Consumer(ctx, options);
     try {
-      for (const topic of topics) {
-        const n = topic.isPartition ? 0 : await partitionCount(ctx, String(topic), 'consumer');
-        const names = n === 0 ? [[String(topic), topic.partitionIndex] as const] : Array.from({ length: n }, (_, i) => [String(topic.partition(i)), i] as const);
-        for (const [name, partition] of names) {
-          const child = new PartitionConsumer(ctx, consumer, name, partition, { ...perPartition });
-          consumer.#children.push(child);
-          consumer.#byTopic.set(name, child);
-        }
-      }
-      await Promise.all(consumer.#children.map((c) => c.start()));
+      const topics = consumer.#pattern ? await consumer.#discover() : consumer.#primaryTopics.map((t) => TopicName.parse(t));
+      if (options.retry) topics.push(TopicName.parse(consumer.#retryTopicName()));
+      await Promise.all(topics.map((t) => consumer.#addTopic(t)));
     } catch (err) {
       await consumer.close().catch(() => undefined);
       throw err;
     }
+    consumer.#watch();
     return consumer;
+  }
+
+  #watch(): void {
+    const { logger } = this.#ctx;
+    const partitions = startPeriodic(this.#options.autoUpdatePartitionsIntervalMs ?? 60_000, () => this.#addNewPartitions(), logger, 'partition update');
+    const pattern = this.#pattern && startPeriodic(this.#options.patternAutoDiscoveryPeriodMs ?? 60_000, () => this.#rediscover(), logger, 'topic pattern discovery');
+    this.#watches = [partitions, pattern].filter((t): t is PeriodicTask => t !== undefined);
+  }
+
+  /** The pattern's matching topics, as listed now. */
+  async #discover(): Promise<TopicName[]> {
+    const pattern = this.#pattern!;
+    const listed = await namespaceTopics(this.#ctx, pattern.namespace, TopicsPatternMode[pattern.mode]);
+    return pattern.select(listed).map((t) => TopicName.parse(t));
+  }
+
+  /**
+   * Subscribe every partition of `topic`. Topics and partitions found after creation start at
+   * Earliest: they appeared after this consumer did, so all they hold is new to it, and Latest
+   * would skip what was produced before the poll noticed them.
+   */
+  async #addTopic(topic: TopicName, initialPosition?: InitialPosition): Promise<void> {
+    const name = String(topic);
+    if (this.#partitionCounts.has(name)) return;
+    this.#partitionCounts.set(name, 0); // claimed before awaiting: a concurrent poll leaves it alone
+    try {
+      const n = topic.isPartition ? 0 : await partitionCount(this.#ctx, name, 'consumer');
+      this.#partitionCounts.set(name, n);
+      await this.#attachPartitions(topic, 0, n, initialPosition);
+    } catch (err) {
+      this.#partitionCounts.delete(name);
+      throw err;
+    }
+  }
+
+  /** Consumers for partitions [from, to) of `topic` (to = 0: `topic` is not partitioned), attached. */
+  async #attachPartitions(topic: TopicName, from: number, to: number, initialPosition?: InitialPosition): Promise<void> {
+    const names = to === 0
+      ? [[String(topic), topic.partitionIndex] as const]
+      : Array.from({ length: to - from }, (_, i) => [String(topic.partition(from + i)), from + i] as const);
+    const options = initialPosition ? { ...this.#perPartition, initialPosition } : this.#perPartition;
+    const children = names.map(([name, partition]) => new PartitionConsumer(this.#ctx, this, name, partition, { ...options }));
+    for (const child of children) {
+      this.#children.push(child);
+      this.#byTopic.set(child.topic, child);
+    }
+    const results = await Promise.allSettled(children.map((c) => c.start()));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) {
+      await this.#detach(children);
+      throw (failed as PromiseRejectedResult).reason;
+    }
+  }
+
+  async #detach(children: readonly PartitionConsumer[]): Promise<void> {
+    const gone = new Set(children);
+    this.#children = this.#children.filter((c) => !gone.has(c));
+    for (const c of children) {
+      this.#byTopic.delete(c.topic);
+      this.purge(c);
+    }
+    await Promise.all(children.map((c) => c.close().catch(() => undefined)));
+  }
+
+  async #addNewPartitions(): Promise<void> {
+    for (const [name, have] of [...this.#partitionCounts]) {
+      if (have === 0) continue; // not partitioned, or still being added
+      const n = await this.#ctx.lookup.partitions(name);
+      if (n <= have || this.#closed || this.#partitionCounts.get(name) !== have) continue;
+      this.#partitionCounts.set(name, n);
+      try {
+        await this.#attachPartitions(TopicName.parse(name), have, n, 'Earliest');
+      } catch (err) {
+        this.#partitionCounts.set(name, have);
+        throw err;
+      }
+      this.#ctx.logger.info({ topic: name, from: have, to: n }, 'consuming new partitions');
+    }
+  }
+
+  async #rediscover(): Promise<void> {
+    const found = await this.#discover();
+    if (this.#closed) return;
+    const keep = new Set(found.map(String));
+    if (this.#options.retry) keep.add(String(TopicName.parse(this.#retryTopicName())));
+    for (const name of [...this.#partitionCounts.keys()]) {
+      if (keep.has(name)) continue;
+      this.#partitionCounts.delete(name);
+      await this.#detach(this.#children.filter((c) => String(TopicName.parse(c.topic).base) === name));
+      this.#ctx.logger.info({ topic: name }, 'topic no longer matches the pattern (deleted?): unsubscribed from it');
+    }
+    for (const topic of found) {
+      if (this.#closed || this.#partitionCounts.has(String(topic))) continue;
+      try {
+        await this.#addTopic(topic, 'Earliest');
+        this.#ctx.logger.info({ topic: String(topic) }, 'consuming a new topic matching the pattern');
+      } catch (err) {
+        this.#ctx.logger.warn({ topic: String(topic), err: String(err) }, 'cannot subscribe to a topic matching the pattern; retrying at the next discovery');
+      }
+    }
   }
 
   get topics(): string[] {
@@ -149,9 +283,14 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
   // Delivery
   push(from: PartitionConsumer, messages: Message[]): void {
     const policy = this.#options.deadLetter;
+    const counters = this.#counters;
+    counters.messagesReceived += messages.length;
     for (const message of messages) {
+      counters.bytesReceived += message.value.length;
+      if (message.redeliveryCount > 0) counters.redeliveredMessages++;
       // Dead-lettered on arrival, so the application never sees it again (PROTOCOL.md §6.7).
       if (policy && message.redeliveryCount >= policy.maxRedeliverCount) {
+        counters.deadLettered++;
         this.#deliver(from, message, 1);
         void this.#divertToDeadLetter({ from, message });
         continue;
@@ -255,10 +394,12 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
 
   ack(message: Message): void {
     this.#child(message).ack(message.id);
+    this.#counters.acks++;
   }
 
   ackCumulative(message: Message): void {
     this.#child(message).ackCumulative(message.id);
+    this.#counters.acks++;
   }
 
   /**
@@ -278,12 +419,19 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     const cumulative = options.cumulative ?? false;
     const operation = Promise.all([...byChild].map(([child, ids]) => child.ackWithTxn(ids, txn, cumulative))).then(() => undefined);
     txn.track(operation);
+    this.#counters.acks += list.length;
     return operation;
   }
 
-  /** Redeliver after nackRedeliveryDelayMs. */
+  /** Redeliver after nackRedeliveryDelayMs, or after the nackBackoff delay for its redelivery count. */
   nack(message: Message): void {
-    this.#child(message).nack(message.id);
+    this.#child(message).nack(message.id, message.redeliveryCount);
+    this.#counters.nacks++;
+  }
+
+  /** Counters since creation, over every partition; see ConsumerStats. */
+  stats(): ConsumerStats {
+    return { ...this.#counters, queuedMessages: this.#queue.length - this.#head };
   }
 
   /** Redeliver every unacked message of this consumer now. */
@@ -364,12 +512,14 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     this.#closed = true;
     const err = new PulsarError(ClientErrorCode.AlreadyClosed, 'consumer is closed');
     this.#waiters.splice(0).forEach((w) => w.reject(err));
+    await Promise.all(this.#watches.map((w) => w.stop()));
     await Promise.all(this.#children.map((c) => c.close()));
     await Promise.all([this.#dlq, this.#retry].map((p) => p?.then((pr) => pr.close(), () => undefined)));
   }
 
   async unsubscribe(): Promise<void> {
     this.#closed = true;
+    await Promise.all(this.#watches.map((w) => w.stop()));
     await Promise.all(this.#children.map((c) => c.close(true)));
     await Promise.all([this.#dlq, this.#retry].map((p) => p?.then((pr) => pr.close(), () => undefined)));
   }

@@ -9,3 +9,6 @@ export { InitialPosition, SubscriptionType } from './partition-consumer.ts';
  * consumers deliver through (`Delivery`: push, purge, failed), which only this package calls.
  */
 export type PublicConsumer = Omit<Consumer, keyof Delivery>;
+export { KeySharedMode, KEY_HASH_RANGE_MAX, type KeySharedPolicy } from './key-shared.ts';
+export type { NackBackoff } from './nack-tracker.ts';
+export { TopicsPatternMode } from './topic-pattern.ts';

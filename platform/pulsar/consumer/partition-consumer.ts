@@ -8,7 +8,9 @@ import { CommandType, toLong, type BaseCommand, type MessageIdData, type Payload
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { transactionalAckData } from './ack-data.ts';
 import { AckTracker } from './ack-tracker.ts';
+import type { KeySharedMeta } from './key-shared.ts';
 import { decodeEntry } from './message-decoder.ts';
+import { NackTracker, type NackBackoff } from './nack-tracker.ts';
 
 export const SubscriptionType = { Exclusive: 0, Shared: 1, Failover: 2, KeyShared: 3 } as const;
 export type SubscriptionType = keyof typeof SubscriptionType;
@@ -24,7 +26,11 @@ export interface PartitionConsumerOptions {
   ackGroupingMs: number;
   batchIndexAck: boolean;
   nackRedeliveryDelayMs: number;
+  /** Instead of the fixed delay: grows with the redelivery count. */
+  nackBackoff?: Required<NackBackoff>;
   ackTimeoutMs: number;
+  /** Key_Shared only; default AUTO_SPLIT. */
+  keySharedMeta?: KeySharedMeta;
   priorityLevel?: number;
   readCompacted?: boolean;
   replicateSubscriptionState?: boolean;
@@ -57,7 +63,7 @@ export class PartitionConsumer implements ConsumerHandler {
   #cnx: Connection | null = null;
   #permitsToReturn = 0;
   #acks: AckTracker;
-  #nacks = new Map<string, { id: MessageId; at: number }>();
+  #nacks: NackTracker;
   #unacked = new Map<string, { id: MessageId; at: number }>();
   #timer: NodeJS.Timeout | undefined;
   #backoff: Backoff;
@@ -78,7 +84,9 @@ export class PartitionConsumer implements ConsumerHandler {
       groupMs: options.ackGroupingMs,
       batchIndexAck: options.batchIndexAck,
     });
-    const tick = Math.max(100, Math.min(1000, options.nackRedeliveryDelayMs, options.ackTimeoutMs || 1000));
+    this.#nacks = new NackTracker(options.nackBackoff ?? options.nackRedeliveryDelayMs);
+    const nackDelay = options.nackBackoff?.minDelayMs ?? options.nackRedeliveryDelayMs;
+    const tick = Math.max(100, Math.min(1000, nackDelay, options.ackTimeoutMs || 1000));
     this.#timer = setInterval(() => this.#redeliverDue(), tick);
     this.#timer.unref();
   }
@@ -121,7 +129,7 @@ export class PartitionConsumer implements ConsumerHandler {
     if (o.priorityLevel !== undefined) subscribe.priorityLevel = o.priorityLevel;
     if (o.readCompacted) subscribe.readCompacted = true;
     if (o.replicateSubscriptionState) subscribe.replicateSubscriptionState = true;
-    if (o.type === 'KeyShared') subscribe.keySharedMeta = { keySharedMode: 0 }; // AUTO_SPLIT, as Java sends (§3.6)
+    if (o.type === 'KeyShared') subscribe.keySharedMeta = o.keySharedMeta ?? { keySharedMode: 0 }; // AUTO_SPLIT unless told (§3.6)
     if (o.subscriptionProperties) {
       subscribe.subscriptionProperties = Object.entries(o.subscriptionProperties).map(([key, value]) => ({ key, value }));
     }
@@ -258,9 +266,10 @@ export class PartitionConsumer implements ConsumerHandler {
     });
   }
 
-  nack(id: MessageId): void {
+  /** Redeliver after the nack delay, or the backoff's delay for `redeliveryCount`. */
+  nack(id: MessageId, redeliveryCount = 0): void {
     this.#unacked.delete(id.key());
-    this.#nacks.set(id.key(), { id, at: Date.now() + this.options.nackRedeliveryDelayMs });
+    this.#nacks.add(id, redeliveryCount);
   }
 
   #sendAck(ids: MessageIdData[], cumulative: boolean): void {
@@ -273,8 +282,7 @@ export class PartitionConsumer implements ConsumerHandler {
 
   #redeliverDue(): void {
     const now = Date.now();
-    const due: MessageId[] = [];
-    for (const [k, v] of this.#nacks) if (v.at <= now) { due.push(v.id); this.#nacks.delete(k); }
+    const due = this.#nacks.size > 0 ? this.#nacks.takeDue(now) : [];
     if (this.options.ackTimeoutMs > 0) {
       for (const [k, v] of this.#unacked) if (now - v.at >= this.options.ackTimeoutMs) { due.push(v.id); this.#unacked.delete(k); }
     }

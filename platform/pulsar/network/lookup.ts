@@ -61,6 +61,16 @@ export class LookupService {
     throw new PulsarError(ClientErrorCode.TooManyRedirects, `lookup of ${topic} exceeded ${this.#maxRedirects} redirects`, { retriable: true });
   }
 
+  /**
+   * Topic names in `namespace` (tenant/namespace), partitions listed one by one, as
+   * GET_TOPICS_OF_NAMESPACE returns them. `mode`: 0 persistent, 1 non-persistent, 2 both.
+   */
+  async topicsOfNamespace(namespace: string, mode: number): Promise<string[]> {
+    const conn = await this.serviceConnection();
+    const res = await conn.request({ type: CommandType.GET_TOPICS_OF_NAMESPACE, getTopicsOfNamespace: { namespace, mode, requestId: 0 } });
+    return res.getTopicsOfNamespaceResponse!.topics ?? [];
+  }
+
   /** Number of partitions; 0 for a non-partitioned topic. */
   async partitions(topic: string): Promise<number> {
     const conn = await this.serviceConnection();

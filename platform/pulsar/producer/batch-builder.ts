@@ -1,6 +1,7 @@
 // Builds SEND frames from one message or a batch (PROTOCOL.md §4.1, §4.4): the payload is
 // compressed once, MessageMetadata is never compressed, and a batch's metadata takes its key
-// fields from the first message and spans [lowest, highest] sequence ids.
+// fields from the first message and spans [lowest, highest] sequence ids — except a key-based
+// batch (see frameSequenceId).
 import Long from 'long';
 import {
   CommandType, compress, encodeBatch, encodeBatchParts, encodeMetadata, encodePayloadFrame, toLong,
@@ -19,6 +20,19 @@ export interface BuildOptions {
   producerName: string;
   compression: number;
   txn?: { mostBits: bigint; leastBits: bigint };
+  /** A batch of one key out of key-based batching (batch-container.ts). */
+  keyBased?: boolean;
+}
+
+/**
+ * The sequence id a frame is sent (and receipted) with. A key-based batch holds ids that
+ * interleave with other keys' batches (A: 0, 3, 4; B: 1, 2): sent as [lowest, highest] ranges
+ * they overlap and broker dedup drops the later one as a duplicate. As Java does since
+ * apache/pulsar#15413, such a batch goes out with its highest id alone (no highest_sequence_id),
+ * in increasing order of that id; each message keeps its own id in its single metadata.
+ */
+export function frameSequenceId(messages: readonly QueuedMessage[], keyBased: boolean): bigint {
+  return (keyBased ? messages[messages.length - 1]! : messages[0]!).sequenceId;
 }
 
 export function toBytes(value: Uint8Array | string): Uint8Array {
@@ -41,10 +55,12 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
   const first = messages[0]!;
   const last = messages[messages.length - 1]!;
   const m = first.message;
+  const keyBased = batched && options.keyBased === true;
+  const sequenceId = toLong(frameSequenceId(messages, keyBased));
   let raw: Uint8Array | BatchParts;
   const metadata: MessageMetadata = {
     producerName: options.producerName,
-    sequenceId: toLong(first.sequenceId),
+    sequenceId,
     publishTime: Long.fromNumber(Date.now(), true),
   };
   if (m.key !== undefined) metadata.partitionKey = m.key;
@@ -64,7 +80,7 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
     raw = options.compression === 0 ? parts : encodeBatch(entries, parts);
     // Presence of num_messages_in_batch marks the batch format (PROTOCOL.md §4.1).
     metadata.numMessagesInBatch = messages.length;
-    metadata.highestSequenceId = toLong(last.sequenceId);
+    if (!keyBased) metadata.highestSequenceId = toLong(last.sequenceId);
   } else {
     raw = first.payload;
     const p = props(m.properties);
@@ -82,11 +98,11 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
   }
   const send: NonNullable<BaseCommand['send']> = {
     producerId: toLong(options.producerId),
-    sequenceId: toLong(first.sequenceId),
+    sequenceId,
   };
   if (batched) {
     send.numMessages = messages.length;
-    send.highestSequenceId = toLong(last.sequenceId);
+    if (!keyBased) send.highestSequenceId = toLong(last.sequenceId);
   }
   if (options.txn) {
     // The txn id goes in both CommandSend (routing) and the metadata (dispatch filtering), §5.3.

@@ -7,7 +7,9 @@ import { MessageId, type OutgoingMessage } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
-import { buildFrame, toBytes, type QueuedMessage } from './batch-builder.ts';
+import { ProducerCounters } from '../stats.ts';
+import { buildFrame, frameSequenceId, toBytes, type QueuedMessage } from './batch-builder.ts';
+import { BatchContainer } from './batch-container.ts';
 
 export const AccessMode = { Shared: 0, Exclusive: 1, WaitForExclusive: 2, ExclusiveWithFencing: 3 } as const;
 export type AccessMode = keyof typeof AccessMode;
@@ -17,6 +19,12 @@ export interface BatchingOptions {
   maxMessages?: number;
   maxBytes?: number;
   maxDelayMs?: number;
+  /**
+   * One batch per ordering key, else per key (Java's BatcherBuilder.KEY_BASED), under the same
+   * limits: needed on Key_Shared subscriptions, where a batch goes whole to the consumer of its
+   * first message's key. Default false.
+   */
+  keyBased?: boolean;
 }
 
 export interface ProducerOptions {
@@ -66,7 +74,7 @@ export class PartitionProducer implements ProducerHandler {
   #ctx: ClientContext;
   #options: ProducerOptions;
   #compression: number;
-  #batching: Required<BatchingOptions> | null;
+  #batching: Required<Omit<BatchingOptions, 'keyBased'>> | null;
   #name: string | undefined;
   #userProvidedName: boolean;
   #epoch = 0n;
@@ -79,14 +87,12 @@ export class PartitionProducer implements ProducerHandler {
   #inflight = 0;
   #spaceWaiters: (() => void)[] = [];
   #flushWaiters: (() => void)[] = [];
-  #batch: QueuedMessage[] = [];
-  #batchCallbacks: Callback[] = [];
-  #batchBytes = 0;
-  #batchTxn: TransactionHandle | undefined;
+  #batch: BatchContainer<Callback>;
   #batchTimer: NodeJS.Timeout | undefined;
   #timeoutTimer: NodeJS.Timeout | undefined;
   #backoff: Backoff;
   #reconnecting = false;
+  readonly counters = new ProducerCounters();
 
   constructor(ctx: ClientContext, options: ProducerOptions, topic: string, partition = -1) {
     this.#ctx = ctx;
@@ -99,6 +105,8 @@ export class PartitionProducer implements ProducerHandler {
       maxBytes: options.batching?.maxBytes ?? 128 * 1024,
       maxDelayMs: options.batching?.maxDelayMs ?? 1,
     };
+    // Without batching the container stays empty: every message goes out on its own.
+    this.#batch = new BatchContainer(this.#batching ?? { maxMessages: 1, maxBytes: 0 }, options.batching !== false && options.batching?.keyBased === true);
     this.#name = options.producerName;
     this.#userProvidedName = options.producerName !== undefined;
     this.#backoff = new Backoff(ctx.backoff);
@@ -111,6 +119,11 @@ export class PartitionProducer implements ProducerHandler {
 
   get name(): string | undefined {
     return this.#name;
+  }
+
+  /** Messages accepted and not yet acknowledged or failed. */
+  get pendingMessages(): number {
+    return this.#inflight;
   }
 
   get lastSequenceId(): bigint {
@@ -243,6 +256,8 @@ export class PartitionProducer implements ProducerHandler {
     } else {
       head.callbacks.forEach((cb, i) => cb.resolve(new MessageId(ledger, entry, partition, i, head.count)));
     }
+    this.counters.messagesAcked += head.count;
+    this.counters.sendLatencyMs.observe(Date.now() - head.createdAt, head.count);
     this.#ctx.instrumentation.emit('producer.receipt', () => ({ topic: this.topic, messages: head.count, latencyMs: Date.now() - head.createdAt }));
     this.#release(head.count);
   }
@@ -259,7 +274,7 @@ export class PartitionProducer implements ProducerHandler {
       const head = this.#pending[0];
       if (head && head.lowest === toBigInt(cmd.sequenceId)) {
         this.#pending.shift();
-        head.callbacks.forEach((cb) => cb.reject(err));
+        this.#fail(head.callbacks, err);
         this.#release(head.count);
       }
       return;
@@ -294,14 +309,8 @@ export class PartitionProducer implements ProducerHandler {
         this.#enqueue([queued], [cb], false, txn);
         return;
       }
-      if (this.#batch.length > 0 && (this.#batchTxn !== txn || this.#batchBytes + payload.length > this.#batching.maxBytes)) {
-        this.#flushBatch();
-      }
-      this.#batch.push(queued);
-      this.#batchCallbacks.push(cb);
-      this.#batchBytes += payload.length;
-      this.#batchTxn = txn;
-      if (this.#batch.length >= this.#batching.maxMessages || this.#batchBytes >= this.#batching.maxBytes) this.#flushBatch();
+      if (this.#batch.needsFlushBefore(payload.length, txn)) this.#flushBatch();
+      if (this.#batch.add(queued, cb, txn)) this.#flushBatch();
       else this.#batchTimer ??= setTimeout(() => this.#flushBatch(), this.#batching.maxDelayMs);
     });
     if (txn) txn.track(result);
@@ -311,15 +320,9 @@ export class PartitionProducer implements ProducerHandler {
   #flushBatch(): void {
     clearTimeout(this.#batchTimer);
     this.#batchTimer = undefined;
-    if (this.#batch.length === 0) return;
-    const batch = this.#batch;
-    const callbacks = this.#batchCallbacks;
-    const txn = this.#batchTxn;
-    this.#batch = [];
-    this.#batchCallbacks = [];
-    this.#batchBytes = 0;
-    this.#batchTxn = undefined;
-    this.#enqueue(batch, callbacks, true, txn);
+    if (this.#batch.count === 0) return;
+    const { batches, txn } = this.#batch.drain();
+    for (const b of batches) this.#enqueue(b.messages, b.callbacks, true, txn);
   }
 
   #enqueue(messages: QueuedMessage[], callbacks: Callback[], batched: boolean, txn?: TransactionHandle): void {
@@ -329,21 +332,22 @@ export class PartitionProducer implements ProducerHandler {
         producerId: this.producerId,
         producerName: this.#name ?? '',
         compression: this.#compression,
+        keyBased: this.#batch.keyBased,
         ...(txn ? { txn: { mostBits: txn.mostBits, leastBits: txn.leastBits } } : {}),
       }, batched);
     } catch (err) {
-      callbacks.forEach((cb) => cb.reject(asError(err)));
+      this.#fail(callbacks, asError(err));
       this.#release(messages.length);
       return;
     }
     const maxSize = (this.#cnx?.maxMessageSize ?? 5 * 1024 * 1024) + 10 * 1024;
     if (frame.length > maxSize) {
-      callbacks.forEach((cb) => cb.reject(new PulsarError(ClientErrorCode.MessageTooBig, `frame of ${frame.length} bytes exceeds the broker limit`)));
+      this.#fail(callbacks, new PulsarError(ClientErrorCode.MessageTooBig, `frame of ${frame.length} bytes exceeds the broker limit`));
       this.#release(messages.length);
       return;
     }
     const pending: PendingSend = {
-      lowest: messages[0]!.sequenceId,
+      lowest: frameSequenceId(messages, batched && this.#batch.keyBased),
       highest: messages[messages.length - 1]!.sequenceId,
       count: messages.length,
       frame,
@@ -353,6 +357,8 @@ export class PartitionProducer implements ProducerHandler {
       batched,
     };
     this.#pending.push(pending);
+    this.counters.messagesSent += messages.length;
+    this.counters.bytesSent += frame.length;
     this.#ctx.instrumentation.emit('producer.send', () => ({ topic: this.topic, messages: messages.length, bytes: frame.length }));
     if (this.#state === State.Ready) this.#cnx?.write(frame);
   }
@@ -379,7 +385,7 @@ export class PartitionProducer implements ProducerHandler {
       this.#inflight++;
       this.#spaceWaiters.shift()!();
     }
-    if (this.#inflight === 0 && this.#batch.length === 0) {
+    if (this.#inflight === 0 && this.#batch.count === 0) {
       const waiters = this.#flushWaiters;
       this.#flushWaiters = [];
       waiters.forEach((w) => w());
@@ -394,7 +400,7 @@ export class PartitionProducer implements ProducerHandler {
     const err = new PulsarTimeoutError(`send to ${this.topic} not acknowledged within ${timeoutMs} ms`);
     while (this.#pending.length > 0 && !this.#pending[0]!.transactional && now - this.#pending[0]!.createdAt >= timeoutMs) {
       const p = this.#pending.shift()!;
-      p.callbacks.forEach((cb) => cb.reject(err));
+      this.#fail(p.callbacks, err);
       this.#release(p.count);
     }
   }
@@ -420,14 +426,17 @@ export class PartitionProducer implements ProducerHandler {
     clearTimeout(this.#batchTimer);
     const pending = this.#pending;
     this.#pending = [];
-    for (const p of pending) p.callbacks.forEach((cb) => cb.reject(err));
-    this.#batchCallbacks.forEach((cb) => cb.reject(err));
-    this.#batch = [];
-    this.#batchCallbacks = [];
+    for (const p of pending) this.#fail(p.callbacks, err);
+    for (const b of this.#batch.drain().batches) this.#fail(b.callbacks, err);
     this.#inflight = 0;
     this.#spaceWaiters.splice(0).forEach((w) => w());
     this.#flushWaiters.splice(0).forEach((w) => w());
     this.#cnx?.unregisterProducer(this.producerId);
+  }
+
+  #fail(callbacks: readonly Callback[], err: PulsarError): void {
+    this.counters.sendErrors += callbacks.length;
+    for (const cb of callbacks) cb.reject(err);
   }
 
   async close(): Promise<void> {

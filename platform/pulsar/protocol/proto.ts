@@ -31,7 +31,7 @@ export const CommandType = {
   CLOSE_CONSUMER: 16, PRODUCER_SUCCESS: 17, PING: 18, PONG: 19, REDELIVER_UNACKNOWLEDGED_MESSAGES: 20,
   PARTITIONED_METADATA: 21, PARTITIONED_METADATA_RESPONSE: 22, LOOKUP: 23, LOOKUP_RESPONSE: 24,
   REACHED_END_OF_TOPIC: 27, SEEK: 28, GET_LAST_MESSAGE_ID: 29, GET_LAST_MESSAGE_ID_RESPONSE: 30,
-  ACTIVE_CONSUMER_CHANGE: 31, AUTH_CHALLENGE: 36, AUTH_RESPONSE: 37, ACK_RESPONSE: 38,
+  ACTIVE_CONSUMER_CHANGE: 31, GET_TOPICS_OF_NAMESPACE: 32, GET_TOPICS_OF_NAMESPACE_RESPONSE: 33, AUTH_CHALLENGE: 36, AUTH_RESPONSE: 37, ACK_RESPONSE: 38,
   NEW_TXN: 50, NEW_TXN_RESPONSE: 51, ADD_PARTITION_TO_TXN: 52, ADD_PARTITION_TO_TXN_RESPONSE: 53,
   ADD_SUBSCRIPTION_TO_TXN: 54, ADD_SUBSCRIPTION_TO_TXN_RESPONSE: 55, END_TXN: 56, END_TXN_RESPONSE: 57,
   TC_CLIENT_CONNECT_REQUEST: 62, TC_CLIENT_CONNECT_RESPONSE: 63, TOPIC_MIGRATED: 68,
@@ -46,6 +46,7 @@ export const COMMAND_FIELD: Record<number, keyof BaseCommand> = {
   20: 'redeliverUnacknowledgedMessages', 21: 'partitionMetadata', 22: 'partitionMetadataResponse',
   23: 'lookupTopic', 24: 'lookupTopicResponse', 27: 'reachedEndOfTopic', 28: 'seek',
   29: 'getLastMessageId', 30: 'getLastMessageIdResponse', 31: 'activeConsumerChange',
+  32: 'getTopicsOfNamespace', 33: 'getTopicsOfNamespaceResponse',
   36: 'authChallenge', 37: 'authResponse', 38: 'ackResponse', 50: 'newTxn', 51: 'newTxnResponse',
   52: 'addPartitionToTxn', 53: 'addPartitionToTxnResponse', 54: 'addSubscriptionToTxn',
   55: 'addSubscriptionToTxnResponse', 56: 'endTxn', 57: 'endTxnResponse',
@@ -145,6 +146,8 @@ export interface BaseCommand {
   getLastMessageId?: { consumerId: U64; requestId: U64 };
   getLastMessageIdResponse?: { lastMessageId: MessageIdData; requestId: U64; consumerMarkDeletePosition?: MessageIdData };
   activeConsumerChange?: { consumerId: U64; isActive?: boolean };
+  getTopicsOfNamespace?: { requestId: U64; namespace: string; mode?: number; topicsPattern?: string; topicsHash?: string };
+  getTopicsOfNamespaceResponse?: { requestId: U64; topics?: string[]; filtered?: boolean; topicsHash?: string; changed?: boolean };
   authChallenge?: { serverVersion?: string; challenge?: AuthData; protocolVersion?: number };
   authResponse?: { clientVersion?: string; response?: AuthData; protocolVersion?: number };
   ackResponse?: { consumerId: U64; txnidLeastBits?: U64; txnidMostBits?: U64; error?: number; message?: string; requestId?: U64 };
