@@ -153,6 +153,7 @@ describe('process', () => {
 describe('context rules', () => {
   const Input = z.object({ k: z.string(), what: z.string() });
   let kept: { emit(o: string, v: unknown): string } | undefined;
+  let keptState: { set(v: unknown): void } | undefined;
   const rules = defineFunction({
     name: 'rules',
     input: Input,
@@ -170,12 +171,14 @@ describe('context rules', () => {
       if (e.what === 'set-null') ctx.state.v.set(null);
       if (e.what === 'keep') kept = ctx;
       if (e.what === 'use-kept') kept?.emit('out', 1);
+      if (e.what === 'keep-state') keptState = ctx.state.v;
+      if (e.what === 'use-kept-state') keptState?.set(7);
       if (e.what === 'async') return Promise.resolve() as unknown as void;
     },
   });
   const cases = (whats: string[]) => {
     const executor = createExecutor(rules, { ...fn, function: 'rules' });
-    executor.prepare(envelopes(whats.map((what) => ({ k: 'k', what })) as unknown as Event[]));
+    executor.prepare(envelopes(whats.map((what) => ({ k: what === 'use-kept-state' ? 'other-key' : 'k', what })) as unknown as Event[]));
     return executor.process(request());
   };
 
@@ -197,14 +200,17 @@ describe('context rules', () => {
     expect(result.stateChanges).toEqual({ k: { v: { n: [1] } } });
   });
 
-  it('refuses null on a value state whose initial value is not null, an async process, and a context kept past its event', () => {
-    const result = cases(['set-null', 'async', 'keep', 'use-kept']);
+  it('refuses null on a value state whose initial value is not null, an async process, and a ctx or state handle kept past its event', () => {
+    const result = cases(['set-null', 'async', 'keep', 'use-kept', 'keep-state', 'use-kept-state']);
     expect(result.events.map((e) => (e.ok ? 'ok' : e.message))).toEqual([
       'SdkError: state "v": null is the cleared marker; call clear() to go back to the initial value',
       'SdkError: process() returned a promise; functions are synchronous (no I/O, nothing to await)',
       'ok',
       'SdkError: ctx was used after its event finished; keep no ctx or state handle beyond process()',
+      'ok',
+      'SdkError: the state of key "k" was used outside its event; keep no ctx or state handle beyond process()',
     ]);
+    expect(result.stateChanges).toEqual({});
   });
 });
 

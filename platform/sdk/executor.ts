@@ -6,20 +6,16 @@
 // that state. An event that throws keeps none of its effects (records dropped, state mutations
 // undone), so later events see the state as if it had never run. Record ids are derived from the
 // input's identity (ids.ts): the same input and state give the same records everywhere.
-import type { AnyFunctionDefinition, Context, Logger } from './define.ts';
+import { createEventContext, nonEmptyString } from './context.ts';
+import type { AnyFunctionDefinition } from './define.ts';
 import { checkDefinition } from './define.ts';
 import { SdkError, SdkErrorCode } from './errors.ts';
-import { recordId, RecordKind } from './ids.ts';
 import type { InputCodec } from './input.ts';
 import { describeIssues, toCodec } from './input.ts';
 import { frozenJson } from './json.ts';
 import type {
-  AuditRecord,
-  DecisionRecord,
   FunctionIdentity,
   InputEnvelope,
-  LogRecord,
-  OutputRecord,
   PrepareResult,
   Processed,
   ProcessRequest,
@@ -59,23 +55,8 @@ function reject(index: number, reason: Rejected['reason'], message: string): Rej
   return { index, ok: false, reason, message };
 }
 
-function nonEmptyString(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value === '') throw new SdkError(SdkErrorCode.INVALID_DEFINITION, `${what} returned ${value === '' ? 'an empty string' : typeof value}, not a non-empty string`);
-  return value;
-}
-
 function isThenable(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
-function logFields(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (fields === undefined) return undefined;
-  try {
-    return frozenJson(fields, 'log fields');
-  } catch (error) {
-    // A log line is not worth an event: keep the line, say why its fields are missing.
-    return { fieldsDropped: (error as Error).message };
-  }
 }
 
 class BatchExecutor implements Executor {
@@ -156,67 +137,21 @@ class BatchExecutor implements Executor {
   }
 
   #run(event: ReadyEvent, state: BatchState, config: unknown, watermark: number): Processed | Rejected {
-    const outputs: OutputRecord[] = [];
-    const decisions: DecisionRecord[] = [];
-    const audits: AuditRecord[] = [];
-    const logs: LogRecord[] = [];
-    let open = true;
-    const check = () => {
-      if (!open) throw new SdkError(SdkErrorCode.CONTEXT_CLOSED, 'ctx was used after its event finished; keep no ctx or state handle beyond process()');
-    };
-    const { key, identity } = event;
-    const id = (kind: RecordKind, ordinal: number) => recordId(this.identity, identity, kind, ordinal);
-    const log = (level: LogRecord['level']) => (msg: string, fields?: Record<string, unknown>) => {
-      check();
-      const copied = logFields(fields);
-      logs.push(copied === undefined ? { level, msg: String(msg) } : { level, msg: String(msg), fields: copied });
-    };
-    const logger: Logger = Object.freeze({ debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') });
-    const ctx: Context = Object.freeze({
-      state: state.handles(key, check) as Context['state'],
-      config,
-      key,
-      identity,
-      function: this.identity,
-      eventTime: event.eventTime,
-      properties: event.properties,
-      now: () => (check(), watermark),
-      emit: (output: string, value: unknown, options?: { key?: string }) => {
-        check();
-        if (typeof output !== 'string' || (this.#outputs && !this.#outputs.has(output))) {
-          throw new SdkError(SdkErrorCode.UNKNOWN_OUTPUT, `emit(${JSON.stringify(output)}): not one of this function's outputs (${[...(this.#outputs ?? [])].join(', ')})`);
-        }
-        const record = { id: id(RecordKind.Output, outputs.length), output, key: options?.key === undefined ? key : nonEmptyString(options.key, 'emit key'), value: frozenJson(value, `emit("${output}")`) };
-        outputs.push(record);
-        return record.id;
-      },
-      decide: (action: string, details?: unknown) => {
-        check();
-        const record = { id: id(RecordKind.Decision, decisions.length), key, action: nonEmptyString(action, 'decide action'), details: frozenJson(details ?? null, `decide("${action}")`) };
-        decisions.push(record);
-        return record.id;
-      },
-      audit: (details: unknown, options?: { decisionId?: string }) => {
-        check();
-        const record: AuditRecord = { id: id(RecordKind.Audit, audits.length), key, details: frozenJson(details, 'audit') };
-        if (options?.decisionId !== undefined) record.decisionId = nonEmptyString(options.decisionId, 'audit decisionId');
-        audits.push(record);
-        return record.id;
-      },
-      log: logger,
-    });
+    const { ctx, records, close } = createEventContext({ fn: this.identity, outputs: this.#outputs, state, config, watermark, ...event });
+    const { key } = event;
+    state.begin(key);
     try {
       const returned: unknown = this.#definition.process(event.event, ctx);
       if (isThenable(returned)) throw new SdkError(SdkErrorCode.ASYNC_PROCESS, 'process() returned a promise; functions are synchronous (no I/O, nothing to await)');
       state.commit();
-      return { index: event.index, ok: true, outputs, decisions, audits, logs };
+      return { index: event.index, ok: true, ...records };
     } catch (error) {
       state.rollback();
       const rejected = reject(event.index, DeadLetterReason.FunctionThrew, messageOf(error));
-      if (logs.length > 0) rejected.logs = logs;
+      if (records.logs.length > 0) rejected.logs = records.logs;
       return rejected;
     } finally {
-      open = false;
+      close();
     }
   }
 }

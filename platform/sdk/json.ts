@@ -26,33 +26,65 @@ function isPlainObject(value: object): boolean {
  * path, e.g. `state "total": $.items[2] is a bigint, not JSON`.
  */
 export function frozenJson<T>(value: T, what: string): T {
-  const ancestors = new Set<object>();
-  const fail = (path: string, found: string): never => {
-    throw new SdkError(SdkErrorCode.NOT_JSON, `${what}: ${path} is ${found}, not JSON`);
-  };
-  const copy = (v: unknown, path: string): unknown => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (typeof v === 'number') return Number.isFinite(v) ? v : fail(path, describe(v));
-    if (typeof v !== 'object') return fail(path, describe(v));
-    if (ancestors.has(v)) return fail(path, 'a cycle');
-    ancestors.add(v);
-    let out: unknown;
-    if (Array.isArray(v)) {
-      const items: unknown[] = [];
-      for (let i = 0; i < v.length; i++) items.push(i in v ? copy(v[i], `${path}[${i}]`) : fail(`${path}[${i}]`, 'a hole'));
-      out = Object.freeze(items);
-    } else if (isPlainObject(v)) {
-      const fields: Record<string, unknown> = {};
-      for (const [k, item] of Object.entries(v)) {
-        // Like JSON.stringify would, but said out loud: an undefined field is a bug, not an omission.
-        Object.defineProperty(fields, k, { value: copy(item, `${path}.${k}`), enumerable: true });
-      }
-      out = Object.freeze(fields);
-    } else {
-      out = fail(path, describe(v));
+  const out = copy(value, []);
+  if (out !== NOT_JSON) return out as T;
+  const [path, found] = explain(value, '$', []) ?? ['$', 'not JSON'];
+  throw new SdkError(SdkErrorCode.NOT_JSON, `${what}: ${path} is ${found}, not JSON`);
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+// The common case: copy and freeze, and on the first problem give up; explain() then walks again
+// to say where, so paths are built only for the error.
+function copy(v: unknown, ancestors: object[]): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : NOT_JSON;
+  if (typeof v !== 'object' || ancestors.includes(v)) return NOT_JSON;
+  ancestors.push(v);
+  let out: unknown = NOT_JSON;
+  if (Array.isArray(v)) {
+    const items: unknown[] = new Array(v.length);
+    let i = 0;
+    for (; i < v.length; i++) {
+      if (!(i in v) || (items[i] = copy(v[i], ancestors)) === NOT_JSON) break;
     }
-    ancestors.delete(v);
-    return out;
-  };
-  return copy(value, '$') as T;
+    if (i === v.length) out = Object.freeze(items);
+  } else if (isPlainObject(v)) {
+    const fields: Record<string, unknown> = {};
+    let ok = true;
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      const item = copy((v as Record<string, unknown>)[k], ancestors);
+      if (item === NOT_JSON) {
+        ok = false;
+        break;
+      }
+      // Assigning `__proto__` would set the prototype instead of a field.
+      if (k === '__proto__') Object.defineProperty(fields, k, { value: item, enumerable: true, writable: true, configurable: true });
+      else fields[k] = item;
+    }
+    if (ok) out = Object.freeze(fields);
+  }
+  ancestors.pop();
+  return out;
+}
+
+/** Where the first non-JSON part of `v` is, and what it is. */
+function explain(v: unknown, path: string, ancestors: object[]): [string, string] | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : [path, describe(v)];
+  if (typeof v !== 'object') return [path, describe(v)];
+  if (ancestors.includes(v)) return [path, 'a cycle'];
+  ancestors.push(v);
+  let found: [string, string] | undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && !found; i++) found = i in v ? explain(v[i], `${path}[${i}]`, ancestors) : [`${path}[${i}]`, 'a hole'];
+  } else if (isPlainObject(v)) {
+    // An undefined field is reported, not dropped as JSON.stringify would: it is a bug, not an omission.
+    for (const k of Object.keys(v)) if (!found) found = explain((v as Record<string, unknown>)[k], `${path}.${k}`, ancestors);
+  } else {
+    found = [path, describe(v)];
+  }
+  ancestors.pop();
+  return found;
 }

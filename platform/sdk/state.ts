@@ -222,12 +222,16 @@ class CounterCell extends Cell {
 /**
  * The state of one batch: cells load lazily from the snapshot the runtime passed, events mutate
  * them in order, `rollback()` undoes the current event, `changes()` is what the batch changed.
+ * Handles are made once per key and batch; each call checks that an event of that key is running,
+ * so a handle kept in a closure cannot change another key's state (which another worker may own).
  */
 export class BatchState {
   readonly #specs: StateSpecs;
   readonly #snapshot: StateSnapshot;
   readonly #cells = new Map<string, Map<string, Cell>>();
+  readonly #handles = new Map<string, Record<string, unknown>>();
   readonly #journal: Undo[] = [];
+  #active: string | undefined;
 
   constructor(specs: StateSpecs, snapshot: StateSnapshot) {
     this.#specs = specs;
@@ -249,25 +253,38 @@ export class BatchState {
     return cell;
   }
 
-  /** Handles for `key`; each first use of a name loads it, and `check` guards every call. */
-  handles(key: string, check: () => void): Record<string, unknown> {
-    const handles: Record<string, unknown> = {};
+  /** The handles of `key`'s state, usable while an event of that key runs (between begin and commit/rollback). */
+  handles(key: string): Record<string, unknown> {
+    let handles = this.#handles.get(key);
+    if (handles) return handles;
+    const check = () => {
+      if (this.#active !== key) throw new SdkError(SdkErrorCode.CONTEXT_CLOSED, `the state of key ${JSON.stringify(key)} was used outside its event; keep no ctx or state handle beyond process()`);
+    };
+    handles = {};
     for (const name of Object.keys(this.#specs)) {
       let handle: unknown;
       Object.defineProperty(handles, name, { enumerable: true, get: () => (handle ??= this.#cell(key, name).handle(check)) });
     }
-    return Object.freeze(handles);
+    this.#handles.set(key, Object.freeze(handles));
+    return handles;
+  }
+
+  /** An event of `key` starts: its state may be used and changed until commit or rollback. */
+  begin(key: string): void {
+    this.#active = key;
   }
 
   /** The current event succeeded: its mutations stay. */
   commit(): void {
     this.#journal.length = 0;
+    this.#active = undefined;
   }
 
   /** The current event failed: undo its mutations, newest first. */
   rollback(): void {
     for (let i = this.#journal.length - 1; i >= 0; i--) this.#journal[i]!();
     this.#journal.length = 0;
+    this.#active = undefined;
   }
 
   changes(): Record<string, Record<string, unknown>> {
