@@ -4,7 +4,7 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { InputEnvelope, ProcessRequest, StateSnapshot } from './index.ts';
-import { counter, createExecutor, defineFunction, isSdkError, map, protobufInput, SdkErrorCode, value } from './index.ts';
+import { counter, createExecutor, defineFunction, isSdkError, map, protobufInput, recordId, RecordKind, SdkErrorCode, value } from './index.ts';
 import type { Event } from './test-functions.test-support.ts';
 import { Config, everything } from './test-functions.test-support.ts';
 
@@ -114,6 +114,27 @@ describe('process', () => {
     otherPipeline.prepare(envelopes(inputs));
     const otherIds = otherPipeline.process(request()).events.flatMap((e) => (e.ok ? e.outputs.map((o) => o.id) : []));
     expect(otherIds.some((id) => ids.includes(id))).toBe(false);
+  });
+
+  it('numbers the records of each kind within an event: ordinal n is the id of the n-th', () => {
+    const chatty = defineFunction({
+      name: 'chatty',
+      input: z.object({ k: z.string() }),
+      key: (e) => e.k,
+      process(_e, ctx) {
+        for (const n of [1, 2, 3]) ctx.emit('out', n);
+        ctx.decide('a');
+        ctx.decide('b');
+      },
+    });
+    const executor = createExecutor(chatty, { ...fn, function: 'chatty' });
+    executor.prepare(envelopes([{ k: 'x' }] as unknown as Event[]));
+    const [event] = executor.process(request()).events;
+    if (!event?.ok) throw new Error(`event rejected: ${JSON.stringify(event)}`);
+    const chattyFn = { ...fn, function: 'chatty' };
+    expect(event.outputs.map((o) => o.id)).toEqual([0, 1, 2].map((n) => recordId(chattyFn, 'producer-a:0', RecordKind.Output, n)));
+    expect(event.decisions.map((d) => d.id)).toEqual([0, 1].map((n) => recordId(chattyFn, 'producer-a:0', RecordKind.Decision, n)));
+    expect(new Set(event.outputs.map((o) => o.id)).size).toBe(3);
   });
 
   it('passes the prepare rejections through, the watermark as now(), and the config parsed by its schema', () => {
@@ -233,8 +254,8 @@ describe('state kinds', () => {
       if (e.op === 'c.clear') c.clear();
       if (e.op === 'c.infinity') c.add(Infinity);
       if (e.op === 'fail') {
-        m.delete('a');
         m.set('a', 99);
+        m.delete('b');
         m.set('z', 1);
         c.add(1000);
         v.set({ n: -1 });
