@@ -1,4 +1,5 @@
 // frozenJson: what may leave a function. Copies plain JSON frozen; names the first bad part.
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { frozenJson } from './json.ts';
 
@@ -26,6 +27,17 @@ describe('frozenJson', () => {
     [Symbol('s'), 'v: $ is a symbol, not JSON'],
   ])('refuses %o', (value, message) => {
     expect(() => frozenJson(value, 'v')).toThrow(message);
+  });
+
+  it('accepts plain objects and arrays made in another realm (the sandbox runs functions in one)', () => {
+    const foreign = vm.runInNewContext('({ a: [1, { b: null }], c: Object.create(null) })');
+    expect(frozenJson(foreign, 'v')).toEqual({ a: [1, { b: null }], c: {} });
+    expect(() => frozenJson(vm.runInNewContext('({ d: new Date(0) })'), 'v')).toThrow('v: $.d is a Date, not JSON');
+  });
+
+  it('refuses a class instance, even one without fields', () => {
+    class Point {}
+    expect(() => frozenJson({ p: new Point() }, 'v')).toThrow('v: $.p is a Point, not JSON');
   });
 
   it('refuses a cycle but accepts the same object twice side by side', () => {

@@ -15,9 +15,11 @@ function describe(value: unknown): string {
   return name ? `a ${name}` : 'an object with a foreign prototype';
 }
 
+// By shape, not identity: the sandbox runs functions in their own realm, whose Object.prototype
+// is not this module's when the two are loaded apart.
 function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || (Object.getPrototypeOf(proto) === null && (proto as { constructor?: { name?: string } }).constructor?.name === 'Object');
 }
 
 /**
