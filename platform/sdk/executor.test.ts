@@ -195,6 +195,7 @@ describe('context rules', () => {
       if (e.what === 'keep-state') keptState = ctx.state.v;
       if (e.what === 'use-kept-state') keptState?.set(7);
       if (e.what === 'async') return Promise.resolve() as unknown as void;
+      if (e.what === 'async-throws') return (async () => { await null; ctx.emit('out', 'late'); })() as unknown as void;
     },
   });
   const cases = (whats: string[]) => {
@@ -221,10 +222,18 @@ describe('context rules', () => {
     expect(result.stateChanges).toEqual({ k: { v: { n: [1] } } });
   });
 
-  it('refuses null on a value state whose initial value is not null, an async process, and a ctx or state handle kept past its event', () => {
-    const result = cases(['set-null', 'async', 'keep', 'use-kept', 'keep-state', 'use-kept-state']);
+  it('refuses null on a value state whose initial value is not null, an async process, and a ctx or state handle kept past its event', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const result = cases(['set-null', 'async', 'async-throws', 'keep', 'use-kept', 'keep-state', 'use-kept-state']);
+    // The async function's continuation meets a closed ctx; its rejection must be handled.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
     expect(result.events.map((e) => (e.ok ? 'ok' : e.message))).toEqual([
       'SdkError: state "v": null is the cleared marker; call clear() to go back to the initial value',
+      'SdkError: process() returned a promise; functions are synchronous (no I/O, nothing to await)',
       'SdkError: process() returned a promise; functions are synchronous (no I/O, nothing to await)',
       'ok',
       'SdkError: ctx was used after its event finished; keep no ctx or state handle beyond process()',

@@ -137,12 +137,17 @@ class BatchExecutor implements Executor {
   }
 
   #run(event: ReadyEvent, state: BatchState, config: unknown, watermark: number): Processed | Rejected {
-    const { ctx, records, close } = createEventContext({ fn: this.identity, outputs: this.#outputs, state, config, watermark, ...event });
-    const { key } = event;
+    const { key, identity, eventTime, properties } = event;
+    const { ctx, records, close } = createEventContext({ fn: this.identity, outputs: this.#outputs, state, config, watermark, key, identity, eventTime, properties });
     state.begin(key);
     try {
       const returned: unknown = this.#definition.process(event.event, ctx);
-      if (isThenable(returned)) throw new SdkError(SdkErrorCode.ASYNC_PROCESS, 'process() returned a promise; functions are synchronous (no I/O, nothing to await)');
+      if (isThenable(returned)) {
+        // Its rejection (an async process that throws, or touches ctx after we closed it) must not
+        // surface as an unhandled rejection, which would take the whole sandbox down.
+        (returned as PromiseLike<unknown>).then(undefined, () => {});
+        throw new SdkError(SdkErrorCode.ASYNC_PROCESS, 'process() returned a promise; functions are synchronous (no I/O, nothing to await)');
+      }
       state.commit();
       return { index: event.index, ok: true, ...records };
     } catch (error) {
