@@ -1,6 +1,7 @@
 // The harness drives the same executor the sandbox does, from events the author writes as objects.
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { createHarness, rawInput } from './index.ts';
+import { counter, createHarness, defineFunction, protobufInput, rawInput } from './index.ts';
 import { everything } from './test-functions.test-support.ts';
 
 describe('createHarness', () => {
@@ -43,5 +44,20 @@ describe('createHarness', () => {
     const first = ids(createHarness(everything));
     expect(new Set(first).size).toBe(2);
     expect(ids(createHarness(everything))).toEqual(first);
+  });
+
+  it('encodes protobuf events with the input Type, so decode and verify run as in production', () => {
+    const Click = protobuf.parse('syntax = "proto3"; message Click { string page = 1; uint64 at = 2; }').root.lookupType('Click');
+    const clicks = defineFunction({
+      name: 'clicks',
+      input: protobufInput<{ page: string; at: string }>(Click),
+      key: (c) => c.page,
+      state: { n: counter() },
+      outputs: ['counts'],
+      process: (c, ctx) => void ctx.emit('counts', { page: c.page, n: ctx.state.n.add(), at: c.at }),
+    });
+    const result = createHarness(clicks).send([{ page: '/a', at: '18446744073709551615' }, rawInput(new Uint8Array([0x12, 0xff])), { page: '/a', at: '1' }]);
+    expect(result.outputs.map((o) => o.value)).toEqual([{ page: '/a', n: 1, at: '18446744073709551615' }, { page: '/a', n: 2, at: '1' }]);
+    expect(result.deadLetters.map((d) => d.reason)).toEqual(['undecodable']);
   });
 });
