@@ -29,6 +29,7 @@ async function copyDemo(): Promise<string> {
 }
 
 describe('lodestar apply', () => {
+  // Five applies over HTTP (30 s timeout): on a loaded host they take seconds, near vitest's 5 s default.
   it('creates everything, is idempotent, and applies a later edit as a diff', async () => {
     t = await testApp();
     const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -61,7 +62,7 @@ describe('lodestar apply', () => {
     const pipeline = (await t.call({ method: 'GET', url: '/v1/tenants/fraud/pipelines/transactions' })).json();
     expect(pipeline.deployments['fraud-rules']).toEqual({ active: 2, history: [1] });
     expect((await applyTenantDir(await loadTenantDir(dir), options)).changes).toBe(0);
-  });
+  }, 30_000);
 
   it('refuses an invalid spec directory with file and field paths', async () => {
     t = await testApp();
