@@ -1,4 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// `@lodestar/sdk` is a local package (root package.json links it into node_modules with a file: dependency); the alias
+// (like tsconfig's `paths`, which tsc and tsx read) resolves it to this checkout's copy even where
+// node_modules is shared with another checkout.
+const resolve = { alias: { '@lodestar/sdk': fileURLToPath(new URL('./platform/sdk/index.ts', import.meta.url)) } };
 
 // Three projects, run in this order (sequence.groupOrder):
 // - `unit` beside the code, no services;
@@ -21,6 +27,7 @@ export default defineConfig({
     outputFile: { json: '.vitest-report.json' },
     projects: [
       {
+        resolve,
         test: {
           name: 'unit',
           include: ['platform/**/*.test.ts', 'functions/**/*.test.ts', 'infra/**/*.test.ts', 'tenants/**/*.test.ts'],
@@ -29,6 +36,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           ...integration,
           name: 'integration',
@@ -40,6 +48,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           ...integration,
           name: 'fault',

@@ -10,7 +10,7 @@ import { ADMIN_TOKEN, testApp } from '../testing.ts';
 import { applyTenantDir } from './apply.ts';
 import { loadTenantDir, SpecError } from './tenant-dir.ts';
 
-const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tenants/fraud');
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let t: TestApp;
 const dirs: string[] = [];
 afterEach(async () => {
@@ -18,15 +18,18 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
+/** tenants/fraud and the functions/ it names, keeping their relative places. */
 async function copyDemo(): Promise<string> {
   const parent = await mkdtemp(path.join(tmpdir(), 'lodestar-apply-'));
   dirs.push(parent);
-  const dir = path.join(parent, 'fraud');
-  await cp(demo, dir, { recursive: true });
+  const dir = path.join(parent, 'tenants/fraud');
+  await cp(path.join(repo, 'tenants/fraud'), dir, { recursive: true });
+  await cp(path.join(repo, 'functions'), path.join(parent, 'functions'), { recursive: true });
   return dir;
 }
 
 describe('lodestar apply', () => {
+  // Five applies over HTTP (30 s timeout): on a loaded host they take seconds, near vitest's 5 s default.
   it('creates everything, is idempotent, and applies a later edit as a diff', async () => {
     t = await testApp();
     const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -45,7 +48,8 @@ describe('lodestar apply', () => {
     const spec = JSON.parse(await readFile(pipelineFile, 'utf8'));
     spec.outputs[0].partitions = 8;
     await writeFile(pipelineFile, JSON.stringify(spec));
-    await writeFile(path.join(dir, 'functions/fraud-rules/index.ts'), `${await readFile(path.join(dir, 'functions/fraud-rules/index.ts'), 'utf8')}\n// v2\n`);
+    const rules = path.join(dir, '../../functions/fraud-rules/index.ts');
+    await writeFile(rules, `${await readFile(rules, 'utf8')}\n// v2\n`);
     const edit = await applyTenantDir(await loadTenantDir(dir), options);
     expect(edit.lines).toEqual([
       '= tenant fraud',
@@ -58,7 +62,7 @@ describe('lodestar apply', () => {
     const pipeline = (await t.call({ method: 'GET', url: '/v1/tenants/fraud/pipelines/transactions' })).json();
     expect(pipeline.deployments['fraud-rules']).toEqual({ active: 2, history: [1] });
     expect((await applyTenantDir(await loadTenantDir(dir), options)).changes).toBe(0);
-  });
+  }, 30_000);
 
   it('refuses an invalid spec directory with file and field paths', async () => {
     t = await testApp();
@@ -73,6 +77,18 @@ describe('lodestar apply', () => {
     expect((error as SpecError).problems).toEqual([
       expect.stringMatching(/transactions\.json: inputs\.0\.partitions: /),
       expect.stringMatching(/transactions\.json: owner: unknown field$/),
+    ]);
+  });
+
+  it('uploads shipped functions without their tests, and refuses a functions.json entry that names no directory', async () => {
+    const dir = await copyDemo();
+    const spec = await loadTenantDir(dir);
+    expect(spec.functions.map((f) => [f.manifest.name, Object.keys(f.files)])).toEqual([['fraud-features', ['index.ts']], ['fraud-rules', ['index.ts']]]);
+    await writeFile(path.join(dir, 'functions.json'), JSON.stringify({ 'fraud-features': '../../functions/fraud-features', 'fraud-rules': '../../functions/nowhere' }));
+    const error = await loadTenantDir(dir).catch((e: unknown) => e);
+    expect((error as SpecError).problems).toEqual([
+      expect.stringMatching(/functions\.json: fraud-rules: \.\.\/\.\.\/functions\/nowhere is not a directory$/),
+      expect.stringMatching(/transactions\.json: functions: fraud-rules has no bundle \(neither in functions\.json nor under functions\/\)$/),
     ]);
   });
 });
