@@ -19,8 +19,9 @@ const MAY_IMPORT = {
   infra: PLATFORM,
 };
 // Tests may reach what their package may, through index.ts or testing.ts; the tenant spec test
-// also checks the specs against the control plane they are written for.
-const TESTS_MAY_ALSO_IMPORT = { tenants: ['platform/control-plane'] };
+// also checks the specs against the control plane they are written for, and the bundles they
+// name against the SDK.
+const TESTS_MAY_ALSO_IMPORT = { tenants: ['platform/control-plane', 'platform/sdk'] };
 const TEST_FILES = ['**/*.test.ts', '**/*.test-support.ts'];
 
 function zones({ tests }) {

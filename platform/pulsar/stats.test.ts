@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PulsarClient } from './index.ts';
 import { LATENCY_BUCKETS_MS, LatencyHistogram, ProducerCounters, sumProducerCounters } from './stats.ts';
-import { startFakeBroker, type FakeBroker } from './testing/fake-broker.ts';
+import { startFakeBroker, type FakeBroker } from './testing/fake-pulsar-broker.ts';
 
 describe('LatencyHistogram', () => {
   it('counts into Prometheus-style cumulative buckets with sum and count', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import type { Consumer, KeySharedPolicy, Message, PulsarClient } from '../../platform/pulsar/index.ts';
-import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, regionByName } from '../../platform/regions/index.ts';
 import { waitFor } from '../helpers/index.ts';
 import { clientsClosedAfterAll, superuserToken, topicName } from './helpers.ts';
 
@@ -44,7 +44,7 @@ async function drain(consumers: Consumer[], total: number): Promise<Message[][]>
 /** Three Key_Shared consumers, then keys produced in rounds, all sends of a round at once (so they batch). */
 async function produceAndConsume(c: PulsarClient, test: string, keyBased: boolean, keyShared?: (i: number) => KeySharedPolicy) {
   const topic = topicName(test);
-  await admin.ensurePartitionedTopic(topic, 3);
+  await admin.topics.ensurePartitioned(topic, 3);
   const consumers = [];
   for (let i = 0; i < 3; i++) {
     consumers.push(await c.subscribe({

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
 import { PulsarError, type Message } from '../../platform/pulsar/index.ts';
-import { loadStackInfo, regionByName } from '../../infra/stack/stack-info.ts';
+import { loadStackInfo, regionByName } from '../../platform/regions/index.ts';
 import { uniqueName, waitFor } from '../helpers/index.ts';
 import { clientsClosedAfterAll, superuserToken, take, topicName } from './helpers.ts';
 
@@ -28,7 +28,7 @@ describe('partition auto-update against the real broker', () => {
   it('produces to and consumes from partitions added after creation (2 → 4)', async () => {
     const c = client();
     const topic = topicName('grow');
-    await admin.ensurePartitionedTopic(topic, 2);
+    await admin.topics.ensurePartitioned(topic, 2);
     const consumer = await c.subscribe({ topic, subscription: 'sub', type: 'Shared', initialPosition: 'Earliest', autoUpdatePartitionsIntervalMs: 300 });
     const producer = await c.createProducer({ topic, batching: false, autoUpdatePartitionsIntervalMs: 300 });
     expect([producer.partitions, consumer.topics.length]).toEqual([2, 2]);
@@ -80,7 +80,7 @@ describe('topics-pattern subscriptions against the real broker', () => {
     expect(consumer.topics).toEqual([first]);
     const expected = await send(first, 3);
 
-    await admin.ensurePartitionedTopic(laterPartitioned, 2);
+    await admin.topics.ensurePartitioned(laterPartitioned, 2);
     // Produced at once: some or all of it before a discovery notices these topics.
     expected.push(...await send(laterPartitioned, 10));
     expected.push(...await send(laterPlain, 5));
