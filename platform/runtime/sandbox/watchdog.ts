@@ -1,0 +1,82 @@
+// The per-call watchdog. It runs in the parent, because a child stuck in `while (true) {}` runs no
+// timer of its own. It measures the child's CPU time (user + system, all threads, GC included)
+// from /proc/<pid>/stat, not wall time: on a busy shared host a batch may wait for a core through
+// no fault of its own, and wall time would kill it; CPU time charges the tenant for what its code
+// consumed. A wall-time ceiling backs it up, for a call that waits without burning CPU (a promise
+// that never settles) and on systems without /proc, where it is the only bound.
+import { readFileSync } from 'node:fs';
+
+/** Linux reports utime/stime in USER_HZ ticks, 100 per second on every mainstream architecture. */
+const TICK_MS = 10;
+
+/** CPU time (user + system) the process has used so far in ms, or undefined without /proc or once it is gone. */
+export function readCpuTimeMs(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: split after its ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), so utime (field 14) and stime (field 15) are at 11 and 12.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
+  return (utime + stime) * TICK_MS;
+}
+
+export interface CallBudget {
+  /** CPU time the call may use, in ms. */
+  cpuTimeMs: number;
+  /** Wall time the call may take, in ms. */
+  wallTimeMs: number;
+}
+
+export interface Overrun {
+  kind: 'cpu' | 'wall';
+  usedMs: number;
+  limitMs: number;
+}
+
+/** Watches one call of the child `pid`; calls onOverrun once if the budget is exceeded. */
+export class CallWatchdog {
+  readonly #pid: number;
+  readonly #budget: CallBudget;
+  readonly #onOverrun: (overrun: Overrun) => void;
+  readonly #cpuAtStart: number | undefined;
+  readonly #startedAt = performance.now();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(pid: number, budget: CallBudget, onOverrun: (overrun: Overrun) => void) {
+    this.#pid = pid;
+    this.#budget = budget;
+    this.#onOverrun = onOverrun;
+    this.#cpuAtStart = readCpuTimeMs(pid);
+    // Poll often enough that an overrun is caught within ~10 % of the budget, not so often that
+    // the watchdog itself costs: a /proc read is a few microseconds.
+    const interval = Math.min(100, Math.max(10, Math.floor(Math.min(budget.cpuTimeMs, budget.wallTimeMs) / 10)));
+    this.#timer = setInterval(() => this.#check(), interval);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #check(): void {
+    const wall = performance.now() - this.#startedAt;
+    if (wall > this.#budget.wallTimeMs) return this.#fire({ kind: 'wall', usedMs: Math.round(wall), limitMs: this.#budget.wallTimeMs });
+    if (this.#cpuAtStart === undefined) return;
+    const now = readCpuTimeMs(this.#pid);
+    if (now === undefined) return;
+    const used = now - this.#cpuAtStart;
+    if (used > this.#budget.cpuTimeMs) this.#fire({ kind: 'cpu', usedMs: used, limitMs: this.#budget.cpuTimeMs });
+  }
+
+  #fire(overrun: Overrun): void {
+    this.stop();
+    this.#onOverrun(overrun);
+  }
+}
