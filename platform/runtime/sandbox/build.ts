@@ -99,7 +99,7 @@ function describeBuildFailure(error: unknown): string {
   const messages = (error as { errors?: esbuild.Message[] }).errors;
   if (!Array.isArray(messages) || messages.length === 0) return error instanceof Error ? error.message : String(error);
   return messages.slice(0, 5).map((m) => {
-    const where = m.location === null ? '' : `${m.location.file.replace(`${BUNDLE_NS}:`, '')}:${m.location.line}:${m.location.column}: `;
+    const where = m.location === null ? '' : `${m.location.file.replace(`${BUNDLE_NS}:/`, '')}:${m.location.line}:${m.location.column}: `;
     return `${where}${m.text}`;
   }).join('; ') + (messages.length > 5 ? ` (and ${messages.length - 5} more)` : '');
 }
