@@ -9,7 +9,8 @@
 // The child's own entry is built the same way, so it too is a single file the child may read.
 import * as esbuild from 'esbuild';
 import { builtinModules } from 'node:module';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandboxError, SandboxErrorCode } from './errors.ts';
@@ -111,7 +112,11 @@ async function writeOutput(result: esbuild.BuildResult, outFile: string): Promis
   const output = result.outputFiles?.[0];
   if (output === undefined) throw new Error('esbuild produced no output');
   await mkdir(dirname(outFile), { recursive: true });
-  await writeFile(outFile, output.text, { mode: 0o444 });
+  // Write beside, then rename: a child starting meanwhile never reads half a file, and an older
+  // read-only copy is replaced without needing write access to it.
+  const partial = `${outFile}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
+  await writeFile(partial, output.text, { mode: 0o444 });
+  await rename(partial, outFile);
 }
 
 /** Builds the bundle into `outFile` (one CommonJS file exporting lodestarExecutor). */
@@ -135,25 +140,26 @@ export async function buildBundle(source: BundleSource, options: BundleBuildOpti
 }
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child/main.ts', import.meta.url));
-const scriptBuilds = new Map<string, Promise<void>>();
+const scriptBuilds = new Map<string, { done: Promise<void>; settled: boolean }>();
 
 /**
  * Builds a node script from our own TypeScript (the child entry, or a test probe) into one
  * strict-mode CommonJS file, once per output path per process.
  */
 export function buildNodeScript(entry: string, outFile: string): Promise<void> {
-  let pending = scriptBuilds.get(outFile);
-  if (pending === undefined) {
-    pending = esbuild.build({
-      ...SINGLE_CJS_FILE,
-      entryPoints: [entry],
-      outfile: outFile,
-      banner: { js: '"use strict";' },
-    }).then((result) => writeOutput(result, outFile));
-    pending.catch(() => scriptBuilds.delete(outFile));
-    scriptBuilds.set(outFile, pending);
-  }
-  return pending;
+  const cached = scriptBuilds.get(outFile);
+  // Rebuilt only if its directory has been removed since (a closed processor's work dir).
+  if (cached !== undefined && (!cached.settled || existsSync(outFile))) return cached.done;
+  const build = { settled: false, done: Promise.resolve() };
+  build.done = esbuild.build({
+    ...SINGLE_CJS_FILE,
+    entryPoints: [entry],
+    outfile: outFile,
+    banner: { js: '"use strict";' },
+  }).then((result) => writeOutput(result, outFile)).finally(() => { build.settled = true; });
+  build.done.catch(() => scriptBuilds.delete(outFile));
+  scriptBuilds.set(outFile, build);
+  return build.done;
 }
 
 /** Builds the sandbox child's entry into `outFile`. */

@@ -3,6 +3,9 @@
 // on a fresh child, and bundles that do not build or load.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SandboxError, SandboxErrorCode, SandboxProcessor } from './index.ts';
 import type { SandboxLimits, SandboxLogEntry, SandboxProcessorOptions } from './index.ts';
 import type { FunctionIdentity, ProcessResult } from './contract.ts';
@@ -217,13 +220,25 @@ describe('SandboxProcessor', () => {
     }
   }, TEST_TIMEOUT);
 
-  it('close() ends the child, and later calls reject with SandboxClosed', async () => {
-    const p = processor('closing');
-    await expectCounts(p);
-    const pid = p.status().pid!;
-    await p.close();
-    expect(pidAlive(pid)).toBe(false);
-    expect(p.status().state).toBe('closed');
-    expect((await rejection(p.prepare(envelopes([{ user: 'u1', action: 'count' }])))).code).toBe(SandboxErrorCode.SandboxClosed);
+  it('close() ends the child and removes its bundle directory; later calls reject with SandboxClosed; a failed build leaves no directory either', async () => {
+    const workDir = await mkdtemp(join(tmpdir(), 'lodestar-workdir-'));
+    const bundleDirs = async () => (await readdir(workDir)).filter((name) => name.startsWith('bundle-'));
+    try {
+      const broken = processor('broken', {}, { workDir, bundle: { entry: 'index.ts', files: { 'index.ts': 'export default {' } } });
+      expect((await rejection(broken.start())).code).toBe(SandboxErrorCode.BundleBuildFailed);
+      expect(await bundleDirs()).toEqual([]);
+      const p = processor('closing', {}, { workDir });
+      await expectCounts(p);
+      expect(await bundleDirs()).toHaveLength(1);
+      const pid = p.status().pid!;
+      await p.close();
+      expect(pidAlive(pid)).toBe(false);
+      expect(await bundleDirs()).toEqual([]);
+      expect(p.status().state).toBe('closed');
+      expect((await rejection(p.prepare(envelopes([{ user: 'u1', action: 'count' }])))).code).toBe(SandboxErrorCode.SandboxClosed);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
   }, TEST_TIMEOUT);
 });
+

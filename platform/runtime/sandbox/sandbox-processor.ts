@@ -74,6 +74,9 @@ export interface SandboxStatus {
   lastViolation: { what: string; at: string } | null;
 }
 
+/** Where a processor's built files are; the child may read childScript and bundleDir only. */
+interface BuiltFiles { childScript: string; bundleFile: string; bundleDir: string; workDir: string; ownsWorkDir: boolean }
+
 /** Errors after which the child's state cannot be trusted: the next call gets a fresh one. */
 const REPLACE_AFTER: ReadonlySet<SandboxErrorCode> = new Set([
   SandboxErrorCode.SandboxCrashed,
@@ -88,7 +91,7 @@ export class SandboxProcessor implements BatchProcessor {
   readonly #options: SandboxProcessorOptions;
   readonly #limits: SandboxLimits;
   readonly #build: BundleBuildOptions;
-  #built: Promise<{ childScript: string; bundleFile: string; bundleDir: string; workDir: string; ownsWorkDir: boolean }> | undefined;
+  #built: Promise<BuiltFiles> | undefined;
   #sandbox: Sandbox | undefined;
   /** The sandbox that holds #lastBatch as its prepared batch. */
   #preparedIn: Sandbox | undefined;
@@ -144,11 +147,12 @@ export class SandboxProcessor implements BatchProcessor {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const sandbox = this.#sandbox;
-    this.#sandbox = undefined;
-    // Ends a call in flight at once (it rejects with SandboxClosed), else asks the child to exit.
-    await sandbox?.shutdown(this.#limits.shutdownGraceMs);
+    // Ends a call in flight at once (it rejects with SandboxClosed), else asks the child to exit;
+    // then once more for a child whose start was under way when close() came.
+    await this.#sandbox?.shutdown(this.#limits.shutdownGraceMs);
     await this.#queue.catch(() => undefined);
+    await this.#sandbox?.shutdown(this.#limits.shutdownGraceMs);
+    this.#sandbox = undefined;
     const built = await this.#built?.catch(() => undefined);
     if (built !== undefined) await rm(built.ownsWorkDir ? built.workDir : built.bundleDir, { recursive: true, force: true });
   }
@@ -241,6 +245,7 @@ export class SandboxProcessor implements BatchProcessor {
     } catch (error) {
       throw this.#failed(undefined, error);
     }
+    if (this.#closed) throw new SandboxError(SandboxErrorCode.SandboxClosed, 'the sandbox processor was closed while its sandbox started');
     return this.#sandbox;
   }
 
@@ -260,14 +265,21 @@ export class SandboxProcessor implements BatchProcessor {
     return unshare;
   }
 
-  async #buildOnce(): Promise<{ childScript: string; bundleFile: string; bundleDir: string; workDir: string; ownsWorkDir: boolean }> {
+  async #buildOnce(): Promise<BuiltFiles> {
     const ownsWorkDir = this.#options.workDir === undefined;
     const workDir = this.#options.workDir ?? await mkdtemp(join(tmpdir(), 'lodestar-sandbox-'));
     // A directory of its own per bundle: the child may read this directory and nothing beside it.
     const bundleDir = await mkdtemp(join(workDir, 'bundle-'));
     const bundleFile = join(bundleDir, 'bundle.cjs');
     const childScript = join(workDir, 'sandbox-child.cjs');
-    await Promise.all([buildChildScript(childScript), buildBundle(this.#options.bundle, this.#build, bundleFile)]);
+    // Both builds settle before anything is removed: a build still writing would refill the directory.
+    const builds = await Promise.allSettled([buildChildScript(childScript), buildBundle(this.#options.bundle, this.#build, bundleFile)]);
+    const failed = builds.find((b) => b.status === 'rejected');
+    if (failed !== undefined) {
+      // The failure is kept (a build is deterministic); the directories are not.
+      await rm(ownsWorkDir ? workDir : bundleDir, { recursive: true, force: true });
+      throw failed.reason;
+    }
     return { childScript, bundleFile, bundleDir, workDir, ownsWorkDir };
   }
 }
