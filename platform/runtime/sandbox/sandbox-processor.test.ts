@@ -173,6 +173,14 @@ describe('SandboxProcessor', () => {
     expect(p.status().failures).toEqual({ SandboxOutOfMemory: 1 });
   }, TEST_TIMEOUT);
 
+  it('unbounded ArrayBuffer memory, which the heap limit does not count, hits the resident-memory limit: SandboxOutOfMemory', async () => {
+    const p = processor('buffers', { heapMiB: 48, residentMiB: 256, cpuTimeMs: 30_000 });
+    const error = await rejection(run(p, [{ user: 'u1', action: 'oom-buffers' }]));
+    expect(error).toMatchObject({ code: SandboxErrorCode.SandboxOutOfMemory, retriable: true, signal: 'SIGKILL' });
+    expect(error.message).toMatch(/^process grew the sandbox to \d+ MiB resident, over its limit of 256 MiB/);
+    await expectCounts(p);
+  }, TEST_TIMEOUT);
+
   it('a child killed from outside between prepare and process: process rejects, and a retried process re-prepares the batch on the fresh child', async () => {
     const p = processor('killed');
     await p.prepare(envelopes([{ user: 'u1', action: 'count' }, { user: 'u1', action: 'hang-async' }]));

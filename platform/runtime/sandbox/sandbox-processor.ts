@@ -18,6 +18,9 @@ import type { CallBudget } from './watchdog.ts';
 export interface SandboxLimits {
   /** V8 heap limit of the child in MiB; past it the child aborts (SandboxOutOfMemory). */
   heapMiB: number;
+  /** Resident memory limit in MiB, for ArrayBuffer memory outside the heap (SandboxOutOfMemory);
+   *  2 × heapMiB + 128 when not given. Linux only (read from /proc). */
+  residentMiB?: number;
   /** CPU time one prepare or process call may use (SandboxTimeout past it). */
   cpuTimeMs: number;
   /** Wall time one call may take, for calls that hang without using CPU. */
@@ -182,8 +185,9 @@ export class SandboxProcessor implements BatchProcessor {
     return run;
   }
 
-  #budget(): CallBudget {
-    return { cpuTimeMs: this.#limits.cpuTimeMs, wallTimeMs: this.#limits.wallTimeMs };
+  #budget(wallTimeMs = this.#limits.wallTimeMs): CallBudget {
+    const residentMiB = this.#limits.residentMiB ?? 2 * this.#limits.heapMiB + 128;
+    return { cpuTimeMs: this.#limits.cpuTimeMs, wallTimeMs, residentMiB };
   }
 
   async #call<T>(sandbox: Sandbox, call: () => Promise<T>, method: 'prepare' | 'process', batchSize: number): Promise<T> {
@@ -239,7 +243,7 @@ export class SandboxProcessor implements BatchProcessor {
       this.#sandbox = await Sandbox.start(
         { script: built.childScript, readable: [built.childScript, built.bundleDir], heapMiB: this.#limits.heapMiB, cwd: built.bundleDir, unshare },
         { bundleFile: built.bundleFile, identity: this.identity, allowedBuiltins: this.#options.allowedBuiltins ?? ['crypto'] },
-        { cpuTimeMs: this.#limits.cpuTimeMs, wallTimeMs: this.#limits.startTimeMs },
+        this.#budget(this.#limits.startTimeMs),
         hooks,
       );
     } catch (error) {

@@ -145,6 +145,10 @@ export class Sandbox {
   }
 
   #onOverrun(method: Method, overrun: Overrun): void {
+    if (overrun.kind === 'memory') {
+      return this.#killWith(new SandboxError(SandboxErrorCode.SandboxOutOfMemory,
+        `${method} grew the sandbox to ${overrun.usedMiB} MiB resident, over its limit of ${overrun.limitMiB} MiB; the sandbox was killed`));
+    }
     const what = overrun.kind === 'cpu' ? 'CPU time' : 'wall time';
     this.#killWith(new SandboxError(SandboxErrorCode.SandboxTimeout,
       `${method} used ${overrun.usedMs} ms of ${what}, over its budget of ${overrun.limitMs} ms; the sandbox was killed`));

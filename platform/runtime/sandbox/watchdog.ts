@@ -4,6 +4,9 @@
 // no fault of its own, and wall time would kill it; CPU time charges the tenant for what its code
 // consumed. A wall-time ceiling backs it up, for a call that waits without burning CPU (a promise
 // that never settles) and on systems without /proc, where it is the only bound.
+// It also bounds the child's resident memory: --max-old-space-size caps the V8 heap only, while
+// ArrayBuffer and Buffer memory lives outside it (a 32 MiB heap can hold 1 GiB of Uint8Arrays).
+// Bundle code runs only inside calls (its realm has no timers), so watching during calls suffices.
 import { readFileSync } from 'node:fs';
 
 /** Linux reports utime/stime in USER_HZ ticks, 100 per second on every mainstream architecture. */
@@ -26,18 +29,30 @@ export function readCpuTimeMs(pid: number): number | undefined {
   return (utime + stime) * TICK_MS;
 }
 
+/** Resident memory of the process in MiB (VmRSS), or undefined without /proc or once it is gone. */
+export function readResidentMiB(pid: number): number | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb) / 1024;
+}
+
 export interface CallBudget {
   /** CPU time the call may use, in ms. */
   cpuTimeMs: number;
   /** Wall time the call may take, in ms. */
   wallTimeMs: number;
+  /** Resident memory the child may reach during the call, in MiB (unbounded when absent). */
+  residentMiB?: number;
 }
 
-export interface Overrun {
-  kind: 'cpu' | 'wall';
-  usedMs: number;
-  limitMs: number;
-}
+export type Overrun =
+  | { kind: 'cpu' | 'wall'; usedMs: number; limitMs: number }
+  | { kind: 'memory'; usedMiB: number; limitMiB: number };
 
 /** Watches one call of the child `pid`; calls onOverrun once if the budget is exceeded. */
 export class CallWatchdog {
@@ -53,9 +68,10 @@ export class CallWatchdog {
     this.#budget = budget;
     this.#onOverrun = onOverrun;
     this.#cpuAtStart = readCpuTimeMs(pid);
-    // Poll often enough that an overrun is caught within ~10 % of the budget, not so often that
-    // the watchdog itself costs: a /proc read is a few microseconds.
-    const interval = Math.min(100, Math.max(10, Math.floor(Math.min(budget.cpuTimeMs, budget.wallTimeMs) / 10)));
+    // Poll often enough that an overrun is caught within ~10 % of the budget and memory grows by at
+    // most a few hundred MiB between looks, not so often that the watchdog costs: two /proc reads
+    // are tens of microseconds.
+    const interval = Math.min(50, Math.max(10, Math.floor(Math.min(budget.cpuTimeMs, budget.wallTimeMs) / 10)));
     this.#timer = setInterval(() => this.#check(), interval);
     this.#timer.unref();
   }
@@ -68,6 +84,11 @@ export class CallWatchdog {
   #check(): void {
     const wall = performance.now() - this.#startedAt;
     if (wall > this.#budget.wallTimeMs) return this.#fire({ kind: 'wall', usedMs: Math.round(wall), limitMs: this.#budget.wallTimeMs });
+    const limitMiB = this.#budget.residentMiB;
+    const resident = limitMiB === undefined ? undefined : readResidentMiB(this.#pid);
+    if (limitMiB !== undefined && resident !== undefined && resident > limitMiB) {
+      return this.#fire({ kind: 'memory', usedMiB: Math.round(resident), limitMiB });
+    }
     if (this.#cpuAtStart === undefined) return;
     const now = readCpuTimeMs(this.#pid);
     if (now === undefined) return;
