@@ -12,14 +12,18 @@ import { readFileSync } from 'node:fs';
 /** Linux reports utime/stime in USER_HZ ticks, 100 per second on every mainstream architecture. */
 const TICK_MS = 10;
 
+function readProcFile(pid: number, name: 'stat' | 'status'): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${name}`, 'latin1');
+  } catch {
+    return undefined; // no /proc here, or the process is gone
+  }
+}
+
 /** CPU time (user + system) the process has used so far in ms, or undefined without /proc or once it is gone. */
 export function readCpuTimeMs(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
+  const stat = readProcFile(pid, 'stat');
+  if (stat === undefined) return undefined;
   // The command name (field 2) is in parentheses and may hold spaces: split after its ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state), so utime (field 14) and stime (field 15) are at 11 and 12.
@@ -31,13 +35,7 @@ export function readCpuTimeMs(pid: number): number | undefined {
 
 /** Resident memory of the process in MiB (VmRSS), or undefined without /proc or once it is gone. */
 export function readResidentMiB(pid: number): number | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readProcFile(pid, 'status') ?? '')?.[1];
   return kb === undefined ? undefined : Number(kb) / 1024;
 }
 
