@@ -107,7 +107,7 @@ describe('sandbox child process layers', () => {
   it('neutralise-host stops TCP, Unix-path sockets (which a namespace does not separate), UDP, DNS, HTTP, fetch and native bindings, without a namespace', async () => {
     const before = accepted;
     const report = await runProbe('neutralised', false);
-    for (const key of ['tcp', 'unix', 'dgram', 'dns', 'http', 'fetch', 'linkedBinding', 'spawn', 'worker']) {
+    for (const key of ['tcp', 'tcpSocket', 'unix', 'dgram', 'dns', 'http', 'fetch', 'linkedBinding', 'spawn', 'worker']) {
       expect({ key, outcome: report[key] }).toEqual({ key, outcome: 'ERR_SANDBOX_DENIED' });
     }
     expect(report.binding).toBe('ERR_SANDBOX_DENIED');
