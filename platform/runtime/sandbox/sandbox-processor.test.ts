@@ -207,6 +207,15 @@ describe('SandboxProcessor', () => {
     await expectCounts(p);
   }, TEST_TIMEOUT);
 
+  it('a malformed answer (an event lost) rejects with ExecutorFailed and retires the child; the executor export is configurable', async () => {
+    const p = processor('lossy', {}, { build: { sdkEntry: FIXTURE_SDK, executorExport: 'createLossyExecutor' } });
+    const error = await rejection(p.prepare(envelopes([{ user: 'u1', action: 'count' }, { user: 'u2', action: 'count' }])));
+    expect(error).toMatchObject({ code: SandboxErrorCode.ExecutorFailed, retriable: false });
+    expect(error.message).toBe('the sandbox answered prepare with a malformed result: prepare result has 1 events for a batch of 2');
+    await waitFor(() => p.status().pid === null, 'the child to be retired');
+    expect(p.status()).toMatchObject({ starts: 1, failures: { ExecutorFailed: 1 } });
+  }, TEST_TIMEOUT);
+
   it('a bundle that reads a file while loading fails to load with the reason; one that does not build says why', async () => {
     const loadFs = processor('load-fs', {}, { bundle: loadTimeFsBundle });
     const loadError = await rejection(loadFs.start());
