@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { SandboxError, SandboxErrorCode, SandboxProcessor } from './index.ts';
 import type { SandboxLimits, SandboxLogEntry, SandboxProcessorOptions } from './index.ts';
 import type { FunctionIdentity, ProcessResult } from './contract.ts';
-import { FIXTURE_SDK, envelopes, hazardBundle, identityFor, loadTimeFsBundle } from './fixtures/bundles.ts';
+import { FIXTURE_SDK, envelopes, hazardBundle, identityFor, loadTimeFsBundle, zodBundle } from './fixtures/bundles.ts';
 
 const TEST_TIMEOUT = 60_000;
 const open: SandboxProcessor[] = [];
@@ -97,6 +97,14 @@ describe('SandboxProcessor', () => {
     const status = p.status();
     expect(status).toMatchObject({ state: 'running', starts: 1, restarts: 0, lastError: null, violations: 0 });
     expect(status.pid).not.toBe(process.pid);
+  }, TEST_TIMEOUT);
+
+  it('a function validating with zod (bundled from the runtime\'s node_modules) runs in the realm', async () => {
+    const p = processor('zod', {}, { bundle: zodBundle });
+    const prepared = await p.prepare(envelopes([{ user: 'u1', amount: 5 }, { user: '', amount: 5 }, { user: 'u2', amount: -1 }]));
+    expect(prepared.events.map((e) => (e.ok ? e.key : e.reason))).toEqual(['u1', 'key-failed', 'key-failed']);
+    const result = await p.process({ watermark: 1, config: {}, state: {} });
+    expect(result.events).toMatchObject([{ index: 0, ok: true, outputs: [{ output: 'valid', value: { user: 'u1', amount: 5 } }] }]);
   }, TEST_TIMEOUT);
 
   it('stops a function that reads a file, the environment, spawns, opens a socket, exits or escapes the realm: that event is rejected with the reason, the rest of the batch and the sandbox carry on', async () => {
