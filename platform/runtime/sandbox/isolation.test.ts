@@ -7,11 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { buildNodeScript } from './build.ts';
-import { launchSandboxProcess, networkNamespaceSupport } from './launch.ts';
+import { launchSandboxProcess, networkNamespaceSupport, parentDeathSignalSupport } from './launch.ts';
 import type { ProbeReport, ProbeTargets } from './fixtures/probe.ts';
 
 const PROBE_ENTRY = fileURLToPath(new URL('./fixtures/probe.ts', import.meta.url));
+const ORPHAN_PARENT_ENTRY = fileURLToPath(new URL('./fixtures/orphan-parent.ts', import.meta.url));
 const ADDON = fileURLToPath(new URL('../../../node_modules/@node-rs/crc32-linux-x64-gnu/crc32.linux-x64-gnu.node', import.meta.url));
 
 let dir: string;
@@ -107,7 +111,7 @@ describe('sandbox child process layers', () => {
   it('neutralise-host stops TCP, Unix-path sockets (which a namespace does not separate), UDP, DNS, HTTP, fetch and native bindings, without a namespace', async () => {
     const before = accepted;
     const report = await runProbe('neutralised', false);
-    for (const key of ['tcp', 'tcpSocket', 'unix', 'dgram', 'dns', 'http', 'fetch', 'linkedBinding', 'spawn', 'worker']) {
+    for (const key of ['tcp', 'tcpSocket', 'unix', 'signalParent', 'dgram', 'dns', 'http', 'fetch', 'linkedBinding', 'spawn', 'worker']) {
       expect({ key, outcome: report[key] }).toEqual({ key, outcome: 'ERR_SANDBOX_DENIED' });
     }
     expect(report.binding).toBe('ERR_SANDBOX_DENIED');
@@ -115,4 +119,35 @@ describe('sandbox child process layers', () => {
     expect(report.readInside).toBe('ok');
     expect(accepted).toBe(before);
   }, 30_000);
+});
+
+/** Running, i.e. present and not a zombie (a killed orphan may wait a moment for its reaper). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('a sandbox child whose worker dies', () => {
+  it.skipIf(process.platform !== 'linux')('is killed by the kernel (parent-death signal) even while it spins and never sees the IPC channel close', async (ctx) => {
+    if ((await parentDeathSignalSupport()) === undefined) ctx.skip();
+    const spin = join(dir, 'bundle', 'spin.cjs');
+    await writeFile(spin, 'while (true) {}\n');
+    const parentScript = join(dir, 'orphan-parent.cjs');
+    await buildNodeScript(ORPHAN_PARENT_ENTRY, parentScript);
+    const worker = spawn(process.execPath, [parentScript, spin, dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const [{ pid }] = (await once(worker, 'message')) as [{ pid: number }];
+    try {
+      expect(running(pid)).toBe(true);
+      worker.kill('SIGKILL');
+      for (let i = 0; i < 300 && running(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(running(pid)).toBe(false);
+    } finally {
+      worker.kill('SIGKILL');
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone: the point of the test */ }
+    }
+  }, 60_000);
 });

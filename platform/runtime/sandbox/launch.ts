@@ -35,6 +35,8 @@ export interface LaunchSpec {
   heapMiB: number;
   /** Path of `unshare` (from networkNamespaceSupport()) to run the child in a network namespace. */
   unshare?: string;
+  /** Path of `setpriv` (from parentDeathSignalSupport()) to have the kernel kill the child with its parent. */
+  setpriv?: string;
   /** Arguments after the script (test probes take their mode there). */
   args?: string[];
   /** Working directory of the child (no read access is implied). */
@@ -63,32 +65,55 @@ export function sandboxNodeFlags(spec: Pick<LaunchSpec, 'readable' | 'heapMiB'>)
 }
 
 const UNSHARE_CANDIDATES = ['/usr/bin/unshare', '/bin/unshare', '/usr/sbin/unshare'];
-let namespaceProbe: Promise<string | undefined> | undefined;
+const SETPRIV_CANDIDATES = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv'];
+const probes = new Map<string, Promise<string | undefined>>();
+
+/** The first of `candidates` that exists and runs `<tool> ...args node -e 0` successfully here, once per process. */
+function probeWrapper(candidates: readonly string[], args: readonly string[]): Promise<string | undefined> {
+  const key = `${candidates[0]} ${args.join(' ')}`;
+  let probe = probes.get(key);
+  if (probe === undefined) {
+    probe = (async () => {
+      const tool = candidates.find((p) => existsSync(p));
+      if (tool === undefined || process.platform !== 'linux') return undefined;
+      const ok = await new Promise<boolean>((resolve) => {
+        const child = spawn(tool, [...args, process.execPath, '-e', '0'], { env: {}, stdio: 'ignore' });
+        child.once('error', () => resolve(false));
+        child.once('exit', (code) => resolve(code === 0));
+      });
+      return ok ? tool : undefined;
+    })();
+    probes.set(key, probe);
+  }
+  return probe;
+}
+
+const UNSHARE_ARGS = ['-n'];
+const SETPRIV_ARGS = ['--pdeathsig', 'KILL'];
+
+/** The path of an `unshare` that can create a network namespace here (root or user namespaces), or undefined. */
+export function networkNamespaceSupport(): Promise<string | undefined> {
+  return probeWrapper(UNSHARE_CANDIDATES, UNSHARE_ARGS);
+}
 
 /**
- * The path of an `unshare` that can create a network namespace here, or undefined. Probed once
- * per process by really running `unshare -n node -e 0`.
+ * The path of a `setpriv` that can set a parent-death signal, or undefined. With it the child is
+ * SIGKILLed by the kernel when the worker dies, even while it spins in a loop that would never
+ * notice the IPC channel closing (the watchdog died with the worker).
  */
-export function networkNamespaceSupport(): Promise<string | undefined> {
-  namespaceProbe ??= (async () => {
-    const unshare = UNSHARE_CANDIDATES.find((p) => existsSync(p));
-    if (unshare === undefined || process.platform !== 'linux') return undefined;
-    const ok = await new Promise<boolean>((resolve) => {
-      const probe = spawn(unshare, ['-n', process.execPath, '-e', '0'], { env: {}, stdio: 'ignore' });
-      probe.once('error', () => resolve(false));
-      probe.once('exit', (code) => resolve(code === 0));
-    });
-    return ok ? unshare : undefined;
-  })();
-  return namespaceProbe;
+export function parentDeathSignalSupport(): Promise<string | undefined> {
+  return probeWrapper(SETPRIV_CANDIDATES, SETPRIV_ARGS);
 }
 
 export function launchSandboxProcess(spec: LaunchSpec): ChildProcess {
-  const nodeArgs = [...sandboxNodeFlags(spec), spec.script, ...(spec.args ?? [])];
-  const [command, args] = spec.unshare !== undefined
-    ? [spec.unshare, ['-n', process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
-  return spawn(command, args, {
+  // setpriv and unshare each exec the next program in place: one pid from start to node, and the
+  // death signal (kept across exec for non-setuid programs) and the namespace both apply to node.
+  const argv = [
+    ...(spec.setpriv === undefined ? [] : [spec.setpriv, ...SETPRIV_ARGS]),
+    ...(spec.unshare === undefined ? [] : [spec.unshare, ...UNSHARE_ARGS]),
+    process.execPath, ...sandboxNodeFlags(spec), spec.script, ...(spec.args ?? []),
+  ];
+  return spawn(argv[0]!, argv.slice(1), {
     env: {},
     cwd: spec.cwd,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -9,7 +9,7 @@ import type { BatchProcessor, FunctionIdentity, InputEnvelope, PrepareResult, Pr
 import { buildBundle, buildChildScript, DEFAULT_BUILD_OPTIONS } from './build.ts';
 import type { BundleBuildOptions, BundleSource } from './build.ts';
 import { SandboxError, SandboxErrorCode } from './errors.ts';
-import { NetworkIsolation, networkNamespaceSupport } from './launch.ts';
+import { NetworkIsolation, networkNamespaceSupport, parentDeathSignalSupport } from './launch.ts';
 import { checkBatchResult } from './protocol.ts';
 import { Sandbox } from './sandbox.ts';
 import type { SandboxHooks } from './sandbox.ts';
@@ -223,9 +223,11 @@ export class SandboxProcessor implements BatchProcessor {
     this.#sandbox = undefined;
     let built;
     let unshare: string | undefined;
+    let setpriv: string | undefined;
     try {
       built = await (this.#built ??= this.#buildOnce());
       unshare = await this.#networkIsolation();
+      setpriv = await parentDeathSignalSupport();
     } catch (error) {
       throw this.#failed(undefined, error);
     }
@@ -241,7 +243,7 @@ export class SandboxProcessor implements BatchProcessor {
     this.#starts++;
     try {
       this.#sandbox = await Sandbox.start(
-        { script: built.childScript, readable: [built.childScript, built.bundleDir], heapMiB: this.#limits.heapMiB, cwd: built.bundleDir, unshare },
+        { script: built.childScript, readable: [built.childScript, built.bundleDir], heapMiB: this.#limits.heapMiB, cwd: built.bundleDir, unshare, setpriv },
         { bundleFile: built.bundleFile, identity: this.identity, allowedBuiltins: this.#options.allowedBuiltins ?? ['crypto'] },
         this.#budget(this.#limits.startTimeMs),
         hooks,

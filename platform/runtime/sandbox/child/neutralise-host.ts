@@ -68,4 +68,7 @@ export function neutraliseHost(): void {
   // Native bindings would reach sockets below every patch above (the permission model also refuses
   // process.binding, but not process._linkedBinding or getBuiltinModule).
   replace(process, ['binding', '_linkedBinding', 'dlopen', 'getBuiltinModule'], 'process.');
+  // The permission model of Node 20 does not cover signals or credentials: without this, code
+  // that escaped could signal the worker (process.ppid) or any process of the same user.
+  replace(process, ['kill', 'setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'initgroups', 'chdir'], 'process.');
 }
