@@ -6,4 +6,4 @@ export { SandboxError, SandboxErrorCode, RemoteError, isSandboxError } from './e
 export type { SerializedError } from './errors.ts';
 export { DEFAULT_BUILD_OPTIONS } from './build.ts';
 export type { BundleSource, BundleBuildOptions } from './build.ts';
-export { NetworkIsolation, networkNamespaceSupport } from './launch.ts';
+export { NetworkIsolation, networkNamespaceSupport, parentDeathSignalSupport } from './launch.ts';

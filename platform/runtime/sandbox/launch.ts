@@ -1,5 +1,6 @@
 // How a sandbox child is started: the node flags of the permission model, the heap limit, an
-// empty environment, and (when the kernel lets us) a network namespace of its own.
+// empty environment, and (when the host lets us) a network namespace of its own and a
+// parent-death signal.
 //
 // Facts this relies on, checked on Node 20.20 (see isolation.test.ts):
 // - Node 20 names the permission model `--experimental-permission` (22.13+ and 23.5+: `--permission`).
@@ -12,6 +13,7 @@
 //   unshare execs node in place, so the child's pid is node's pid (the CPU watchdog reads it).
 //   Unix-domain sockets bound to a file path are NOT separated by a network namespace; those are
 //   stopped in the child by neutralise-host.ts and by the bundle never holding `require`.
+// - setpriv --pdeathsig KILL makes the kernel SIGKILL the child when the worker dies.
 // - Node removes NODE_CHANNEL_FD from the child's process.env at start, so `env: {}` really leaves
 //   the child's environment empty.
 import { spawn } from 'node:child_process';
