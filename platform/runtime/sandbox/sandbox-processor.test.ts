@@ -205,6 +205,13 @@ describe('SandboxProcessor', () => {
     const retried = await p.process({ watermark: 1, config: {}, state: {} });
     expect(retried.events).toMatchObject([{ index: 0, ok: true, outputs: [{ value: { n: 1 } }] }]);
     expect(p.status().starts).toBe(3);
+    // A prepare that fails leaves its batch, not the one before, for the retried process.
+    const failing = rejection(p.prepare(envelopes([{ user: 'u9', action: 'count' }, { user: 'u9', action: 'count' }])));
+    await waitFor(() => p.status().pid !== null, 'the child to serve the prepare');
+    process.kill(p.status().pid!, 'SIGKILL');
+    expect((await failing).code).toBe(SandboxErrorCode.SandboxCrashed);
+    const afterFailedPrepare = await p.process({ watermark: 1, config: {}, state: {} });
+    expect(afterFailedPrepare.events.map((e) => (e.ok ? e.outputs[0]?.key : e.reason))).toEqual(['u9', 'u9']);
   }, TEST_TIMEOUT);
 
   it('a result that cannot cross the process boundary rejects with ExecutorFailed, not retriable', async () => {

@@ -124,10 +124,12 @@ export class SandboxProcessor implements BatchProcessor {
 
   prepare(batch: InputEnvelope[]): Promise<PrepareResult> {
     return this.#enqueue(async () => {
-      const sandbox = await this.#ensureSandbox();
-      this.#preparedIn = undefined;
-      const result = await this.#call(sandbox, () => sandbox.call('prepare', batch, this.#budget()), 'prepare', batch.length);
+      // This is now the batch a later process() is for, even if preparing it fails here: a retried
+      // process() then prepares it on the fresh child instead of running the one before.
       this.#lastBatch = batch;
+      this.#preparedIn = undefined;
+      const sandbox = await this.#ensureSandbox();
+      const result = await this.#call(sandbox, () => sandbox.call('prepare', batch, this.#budget()), 'prepare', batch.length);
       this.#preparedIn = sandbox;
       return result;
     });
