@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SandboxError, SandboxErrorCode, SandboxProcessor } from './index.ts';
+import { SandboxError, SandboxErrorCode, SandboxProcessor, networkNamespaceSupport, parentDeathSignalSupport } from './index.ts';
 import type { SandboxLimits, SandboxLogEntry, SandboxProcessorOptions } from './index.ts';
 import type { FunctionIdentity, ProcessResult } from './contract.ts';
 import { FIXTURE_SDK, envelopes, hazardBundle, identityFor, loadTimeFsBundle, zodBundle } from './fixtures/bundles.ts';
@@ -96,6 +96,8 @@ describe('SandboxProcessor', () => {
     expect(logs).toEqual([{ identity, level: 'info', msg: 'hello from u1 {"n":1}' }]);
     const status = p.status();
     expect(status).toMatchObject({ state: 'running', starts: 1, restarts: 0, lastError: null, violations: 0 });
+    expect(status.network).toBe((await networkNamespaceSupport()) === undefined ? 'in-process' : 'namespace');
+    expect(status.parentDeathSignal).toBe((await parentDeathSignalSupport()) !== undefined);
     expect(status.pid).not.toBe(process.pid);
   }, TEST_TIMEOUT);
 

@@ -67,6 +67,8 @@ export interface SandboxStatus {
   state: 'idle' | 'running' | 'closed';
   pid: number | null;
   network: NetworkIsolation | null;
+  /** Whether the kernel kills the child if the worker dies (setpriv --pdeathsig); null before the first start. */
+  parentDeathSignal: boolean | null;
   /** Child processes started so far; restarts = starts - 1 once any has started. */
   starts: number;
   restarts: number;
@@ -102,6 +104,7 @@ export class SandboxProcessor implements BatchProcessor {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #network: NetworkIsolation | null = null;
+  #parentDeathSignal: boolean | null = null;
   #starts = 0;
   #failures: Partial<Record<SandboxErrorCode, number>> = {};
   #lastError: SandboxFailure | null = null;
@@ -169,6 +172,7 @@ export class SandboxProcessor implements BatchProcessor {
       state: this.#closed ? 'closed' : sandbox?.alive === true ? 'running' : 'idle',
       pid: sandbox?.alive === true ? (sandbox.pid ?? null) : null,
       network: this.#network,
+      parentDeathSignal: this.#parentDeathSignal,
       starts: this.#starts,
       restarts: Math.max(0, this.#starts - 1),
       failures: { ...this.#failures },
@@ -230,6 +234,7 @@ export class SandboxProcessor implements BatchProcessor {
       built = await (this.#built ??= this.#buildOnce());
       unshare = await this.#networkIsolation();
       setpriv = await parentDeathSignalSupport();
+      this.#parentDeathSignal = setpriv !== undefined;
     } catch (error) {
       throw this.#failed(undefined, error);
     }
