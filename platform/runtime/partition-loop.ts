@@ -106,6 +106,8 @@ export class PartitionLoop {
         await consumer?.close().catch(() => undefined);
       }
     }
+    // Drain: what was committed reaches the view before the connections close.
+    await this.#view?.settled();
     this.#release('stopped');
     await this.#changelog?.then((p) => p.close()).catch(() => undefined);
     this.#status = LoopStatus.Stopped;

@@ -30,9 +30,13 @@ function reached(m: MessageId, last: MessageId): boolean {
   return m.batchIndex < 0 || m.batchIndex >= m.batchSize - 1;
 }
 
+/** An empty topic's last message id is (-1, -1), which arrives as unsigned 64-bit values. */
+const NONE = 1n << 63n;
+const isNone = (id: MessageId): boolean => id.ledgerId >= NONE || id.entryId >= NONE;
+
 /** Whether the topic's last message is past `from`; 'maybe' when both are in one entry and the broker did not say the last batch index. */
 function newerThan(last: MessageId, from: MessageId): 'yes' | 'no' | 'maybe' {
-  if (last.entryId < 0n) return 'no';
+  if (isNone(last)) return 'no';
   if (!last.sameEntry(from)) return last.compare(from) > 0 ? 'yes' : 'no';
   if (last.batchIndex < 0) return 'maybe';
   return last.batchIndex > from.batchIndex ? 'yes' : 'no';
@@ -51,7 +55,7 @@ export async function replayChangelog(client: PulsarClient, topic: string, parti
   let applied = 0;
   try {
     const last = await reader.getLastMessageId();
-    const after = from === START ? (last.entryId < 0n ? 'no' : 'yes') : newerThan(last, messageIdOf(from, partition));
+    const after = from === START ? (isNone(last) ? 'no' : 'yes') : newerThan(last, messageIdOf(from, partition));
     if (after === 'no') return 0;
     for (;;) {
       let message: Message;

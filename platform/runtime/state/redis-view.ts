@@ -80,12 +80,14 @@ export class RedisView {
     for (const [member, entry] of entries) {
       multi.setIfNewer(this.#names.stateKey(member), this.#names.keySet, entry.position, JSON.stringify(entry.value), member);
     }
-    if (mark !== START) multi.advanceMark(this.#names.mark, mark, whole ? '1' : '0');
+    // A whole rewrite sets the mark even at START: an empty mark means "replay from the start".
+    const withMark = whole || mark !== START;
+    if (withMark) multi.advanceMark(this.#names.mark, mark, whole ? '1' : '0');
     try {
       const results = await multi.exec();
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new Error('MULTI discarded');
-      const markResult = mark !== START ? results[results.length - 1]![1] : 1;
+      const markResult = withMark ? results[results.length - 1]![1] : 1;
       if (markResult === -1) {
         this.#log.warn({ mark: this.#names.mark }, 'redis view lost its restore mark (flushed?); rewriting the partition');
         this.#whole = true;
