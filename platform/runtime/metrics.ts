@@ -16,6 +16,7 @@ export class RuntimeMetrics {
   #owned = new Gauge({ name: 'lodestar_runtime_partitions_owned', help: 'Input partitions this worker processes now', labelNames: ['tenant', 'pipeline'], registers: [this.registry] });
   #restores = new Counter({ name: 'lodestar_runtime_restores_total', help: 'Partition state restores', labelNames: ['tenant', 'pipeline'], registers: [this.registry] });
   #replayed = new Counter({ name: 'lodestar_runtime_changelog_replayed_total', help: 'Changelog records applied by restores and re-syncs', labelNames: ['tenant', 'pipeline'], registers: [this.registry] });
+  #fromRedis = new Counter({ name: 'lodestar_runtime_restored_from_redis_keys_total', help: 'Keys restores took from the Redis view', labelNames: ['tenant', 'pipeline'], registers: [this.registry] });
   #redisFailures = new Counter({ name: 'lodestar_runtime_redis_write_failures_total', help: 'Failed writes of the Redis view', labelNames: ['tenant', 'pipeline'], registers: [this.registry] });
   #sandboxFailures = new Counter({ name: 'lodestar_runtime_sandbox_failures_total', help: 'Processor failures (SandboxError) by code', labelNames: ['tenant', 'pipeline', 'code'], registers: [this.registry] });
 
@@ -38,8 +39,9 @@ export class RuntimeMetrics {
     this.#owned.inc(l, delta);
   }
 
-  restored(l: PipelineLabels, replayed: number): void {
+  restored(l: PipelineLabels, fromRedis: number, replayed: number): void {
     this.#restores.inc(l);
+    this.#fromRedis.inc(l, fromRedis);
     this.#replayed.inc(l, replayed);
   }
 

@@ -4,6 +4,7 @@
 // partition, or a batch aborts; then it closes that consumer and starts over. A fresh consumer
 // gets the partition from its first un-acked input and never sees deliveries meant for the old
 // one, so an abort cannot make inputs arrive twice or out of order.
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Consumer, Message, Producer, PulsarClient } from '../pulsar/index.ts';
@@ -13,7 +14,8 @@ import { publishBatch, type BatchProducers } from './batch/publish.ts';
 import { runBatch } from './batch/run-batch.ts';
 import { RuntimeError, RuntimeErrorCode } from './errors.ts';
 import type { PipelineLabels, RuntimeMetrics } from './metrics.ts';
-import { replayChangelog } from './state/changelog.ts';
+import { lastInput, lastInputChange, fenceRecord, isFence } from './state/bookkeeping.ts';
+import { encodeRecord, replayChangelog, type ChangelogRecord } from './state/changelog.ts';
 import type { PartitionState } from './state/partition-state.ts';
 import { START } from './state/position.ts';
 import type { ViewNames } from './state/redis-names.ts';
@@ -89,9 +91,18 @@ export class PartitionLoop {
           initialPosition: 'Earliest', receiverQueueSize: Math.max(100, this.#d.settings.batchMaxMessages * 2),
         });
         if (!(await this.#waitActive(consumer))) continue;
-        await this.#own();
+        if (!this.#state) {
+          // The fence in the restore may have waited out the previous owner's last transaction;
+          // a fresh consumer then gets what that transaction's abort gave back, in order.
+          await this.#restore();
+          continue;
+        }
+        await this.#resync();
         while (!this.#stopping && consumer.isActive) {
-          const batch = await consumer.receiveBatch({ maxMessages: this.#d.settings.batchMaxMessages, timeoutMs: this.#d.settings.batchMaxWaitMs });
+          const received = await consumer.receiveBatch({ maxMessages: this.#d.settings.batchMaxMessages, timeoutMs: this.#d.settings.batchMaxWaitMs });
+          // Inputs a committed batch already acked (a partly acked batch entry comes back whole).
+          const last = lastInput(this.#state);
+          const batch = last ? received.filter((m) => m.id.compare(last) > 0) : received;
           if (batch.length === 0) continue;
           await this.#runBatch(consumer, batch);
           failures = 0;
@@ -119,29 +130,48 @@ export class PartitionLoop {
     return !this.#stopping;
   }
 
-  /** Restore on gaining the partition; after an abort, catch up with what others committed. */
-  async #own(): Promise<void> {
+  /** On gaining the partition: Redis view, then the changelog up to this owner's fence. */
+  async #restore(): Promise<void> {
     const d = this.#d;
-    if (!this.#state) {
-      this.#status = LoopStatus.Restoring;
-      const restored = await restorePartition({
-        client: d.client, redis: d.redis, names: d.viewNames, changelogPartition: d.changelogPartition, partition: d.partition,
-        redisTimeoutMs: d.settings.redisTimeoutMs, replay: { idleTimeoutMs: d.settings.replayIdleTimeoutMs }, log: d.log,
-      });
-      this.#state = restored.state;
-      this.#view = new RedisView(d.redis, d.viewNames, restored.state, d.log, {
-        written: () => undefined,
-        failed: () => d.metrics.redisWriteFailed(d.labels),
-      });
-      this.#view.rewriteWhole();
-      d.metrics.restored(d.labels, restored.replayed);
-      d.metrics.owned(d.labels, 1);
-      d.log.info({ fromRedis: restored.fromRedis, replayed: restored.replayed, keys: restored.state.size, mark: restored.mark || 'start' }, 'partition restored');
-    } else {
-      const replayed = await replayChangelog(d.client, d.changelogPartition, d.partition, this.#state, { idleTimeoutMs: d.settings.replayIdleTimeoutMs });
-      d.metrics.resynced(d.labels, replayed);
-      if (replayed > 0) this.#view?.rewriteWhole();
+    this.#status = LoopStatus.Restoring;
+    const restored = await restorePartition({
+      client: d.client, redis: d.redis, names: d.viewNames, changelogPartition: d.changelogPartition, partition: d.partition,
+      redisTimeoutMs: d.settings.redisTimeoutMs, log: d.log,
+      // A dead owner's open transaction holds the reader back until the coordinator aborts it.
+      replay: { idleTimeoutMs: d.settings.replayIdleTimeoutMs + d.settings.txnTimeoutMs },
+      fence: () => this.#writeFence(),
+    });
+    this.#state = restored.state;
+    this.#view = new RedisView(d.redis, d.viewNames, restored.state, d.log, {
+      written: () => undefined,
+      failed: () => d.metrics.redisWriteFailed(d.labels),
+    });
+    this.#view.rewriteWhole();
+    d.metrics.restored(d.labels, restored.fromRedis, restored.replayed);
+    d.metrics.owned(d.labels, 1);
+    d.log.info({ fromRedis: restored.fromRedis, replayed: restored.replayed, keys: restored.state.size, mark: restored.mark || 'start' }, 'partition restored');
+  }
+
+  async #writeFence(): Promise<(record: ChangelogRecord) => boolean> {
+    const nonce = randomUUID();
+    const producer = await this.#changelogProducer();
+    const txn = await this.#d.client.newTransaction({ timeoutMs: this.#d.settings.txnTimeoutMs });
+    try {
+      await producer.send(encodeRecord(fenceRecord(this.#d.consumerName, nonce)), { txn });
+      await txn.commit();
+    } catch (err) {
+      if (txn.state === TransactionState.Open) await txn.abort().catch(() => undefined);
+      throw err;
     }
+    return isFence(nonce);
+  }
+
+  /** After an abort, or a new consumer: catch up with what others committed meanwhile. */
+  async #resync(): Promise<void> {
+    const d = this.#d;
+    const replayed = await replayChangelog(d.client, d.changelogPartition, d.partition, this.#state!, { idleTimeoutMs: d.settings.replayIdleTimeoutMs });
+    d.metrics.resynced(d.labels, replayed);
+    if (replayed > 0) this.#view?.rewriteWhole();
     this.#status = LoopStatus.Active;
   }
 
@@ -172,9 +202,12 @@ export class PartitionLoop {
     let deadLetters: Map<string, number>;
     try {
       const outcome = await runBatch(batch, d.slots, state);
+      outcome.changes.push(lastInputChange(batch.reduce((a, b) => (b.id.compare(a.id) > 0 ? b : a)).id));
       deadLetters = new Map();
       for (const l of outcome.deadLetters) deadLetters.set(l.reason, (deadLetters.get(l.reason) ?? 0) + 1);
       positions = await publishBatch(txn, { ...d.producers, changelog }, consumer, batch, outcome);
+      // A loop that lost the partition meanwhile must not commit: the new owner may have restored already.
+      if (!consumer.isActive) throw new RuntimeError(RuntimeErrorCode.NotActive, 'lost the partition before commit');
       await txn.commit();
     } catch (err) {
       if (txn.state === TransactionState.Open) await txn.abort().catch(() => undefined);

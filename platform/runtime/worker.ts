@@ -78,7 +78,7 @@ export class Worker {
         await runner.start();
       }
       this.#state = WorkerState.Running;
-      log.info({ region: o.region, pipelines: mine.map((p) => `${p.tenant}/${p.spec.name}`), skipped: o.pipelines.length - mine.length, port: this.httpPort }, 'worker running');
+      log.info({ pipelines: mine.map((p) => `${p.tenant}/${p.spec.name}`), skipped: o.pipelines.length - mine.length, port: this.httpPort }, 'worker running');
     } catch (err) {
       this.#state = WorkerState.Failed;
       log.error({ err: String(err) }, 'worker failed to start');

@@ -78,9 +78,12 @@ export async function publishBatch(
     const member = memberOf(c.fn, c.key);
     return { member, value: c.state, sent: producers.changelog.send(encodeRecord({ function: c.fn, key: c.key, state: c.state }), { txn }) };
   });
+  // The inputs are acked only once the changelog holds this transaction's records: a new owner
+  // then cannot miss a dead owner's transaction that holds acks (bookkeeping.ts, the fence).
+  await Promise.all(changelog.map((c) => c.sent));
   const acked = consumer.ackWithTxn(inputs, txn);
   const positions = new Map<string, KeyEntry>();
-  await Promise.all([...sends, acked, ...changelog.map((c) => c.sent)]);
+  await Promise.all([...sends, acked]);
   for (const c of changelog) positions.set(c.member, { position: positionOf(await c.sent), value: c.value });
   return positions;
 }

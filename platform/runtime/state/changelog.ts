@@ -45,6 +45,8 @@ function newerThan(last: MessageId, from: MessageId): 'yes' | 'no' | 'maybe' {
 export interface ReplayOptions {
   /** Silence allowed between records before the replay fails (retriable). */
   idleTimeoutMs: number;
+  /** Read until this record instead of until the topic's last message (the restore's fence). */
+  until?: (record: ChangelogRecord) => boolean;
 }
 
 /** Replays `topic` (a changelog partition) from the state's applied position into the state; returns the records applied. */
@@ -54,8 +56,8 @@ export async function replayChangelog(client: PulsarClient, topic: string, parti
   const reader = await client.createReader({ topic, startMessageId: start, receiverQueueSize: 1000 });
   let applied = 0;
   try {
-    const last = await reader.getLastMessageId();
-    const after = from === START ? (isNone(last) ? 'no' : 'yes') : newerThan(last, messageIdOf(from, partition));
+    const last = options.until ? MessageId.latest : await reader.getLastMessageId();
+    const after = options.until ? 'yes' : from === START ? (isNone(last) ? 'no' : 'yes') : newerThan(last, messageIdOf(from, partition));
     if (after === 'no') return 0;
     for (;;) {
       let message: Message;
@@ -63,11 +65,12 @@ export async function replayChangelog(client: PulsarClient, topic: string, parti
         message = await reader.receive(after === 'maybe' ? Math.min(1_000, options.idleTimeoutMs) : options.idleTimeoutMs);
       } catch (err) {
         if (after === 'maybe') return applied;
-        throw new RuntimeError(RuntimeErrorCode.RestoreFailed, `changelog ${topic}: nothing read for ${options.idleTimeoutMs} ms before its last message ${last}`, { retriable: true, cause: err });
+        throw new RuntimeError(RuntimeErrorCode.RestoreFailed, `changelog ${topic}: nothing read for ${options.idleTimeoutMs} ms before ${options.until ? 'its fence' : `its last message ${last}`}`, { retriable: true, cause: err });
       }
       if (!message.error) {
         const record = decodeRecord(message);
         if (state.apply(memberOf(record.function, record.key), positionOf(message.id), record.state)) applied++;
+        if (options.until?.(record)) return applied;
       }
       if (reached(message.id, last)) return applied;
     }

@@ -1,6 +1,8 @@
 // Restore of a partition a loop has just gained (README "Restore"): the Redis view first (its
 // mark and keys), then the changelog from the mark; without a mark, or without Redis, the whole
-// changelog. The result is the partition's whole state in memory.
+// changelog. The replay goes up to a fence record this owner writes first, so it also takes in
+// (or waits out) the previous owner's last transaction. The result is the partition's whole
+// state in memory.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { PulsarClient } from '../../pulsar/index.ts';
@@ -18,6 +20,8 @@ export interface RestoreSource {
   partition: number;
   redisTimeoutMs: number;
   replay: ReplayOptions;
+  /** Writes the fence record and says how to recognise it (state/bookkeeping.ts). */
+  fence: () => Promise<ReplayOptions['until']>;
   log: Logger;
 }
 
@@ -47,6 +51,7 @@ export async function restorePartition(source: RestoreSource): Promise<Restored>
     source.log.warn({ err: String(err) }, 'redis view unreadable; restoring from the whole changelog');
   }
   state.applied = mark;
-  const replayed = await replayChangelog(source.client, source.changelogPartition, source.partition, state, source.replay);
+  const until = await source.fence();
+  const replayed = await replayChangelog(source.client, source.changelogPartition, source.partition, state, { ...source.replay, until });
   return { state, fromRedis, replayed, mark };
 }
