@@ -171,7 +171,7 @@ describe('pipelines', () => {
         publishRate: { msgPerSec: 1000, bytesPerSec: 1_048_576 },
         deduplication: true,
       });
-      expect(plan.topics.map((x) => x.name)).toEqual(['persistent://acme/main/events', 'persistent://acme/main/results', 'persistent://acme/main/dead-letter']);
+      expect(plan.topics.map((x) => x.name)).toEqual(['persistent://acme/main/events', 'persistent://acme/main/results', 'persistent://acme/main/dead-letter', 'persistent://acme/main/events-changelog']);
     }
   });
 

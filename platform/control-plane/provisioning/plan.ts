@@ -3,7 +3,7 @@
 // Pulsar tenant = tenant id; namespaces `<tenant>/default` and one per pipeline
 // `<tenant>/<pipeline>`; topics `persistent://<tenant>/<pipeline>/<topic>`.
 import type { PipelineQuotas, PipelineSpec, TenantQuotas } from '../schemas/index.ts';
-import { pipelineTopics } from '../schemas/index.ts';
+import { CHANGELOG_SUFFIX, pipelineTopics } from '../schemas/index.ts';
 
 export type Grant = 'produce' | 'consume';
 
@@ -79,11 +79,18 @@ export function effectiveQuotas(tenant: TenantQuotas, pipeline: PipelineQuotas |
   return merged;
 }
 
+/**
+ * The runtime's changelog of an input topic: the keyed state of the functions reading input
+ * partition p is written to changelog partition p (platform/runtime/README.md, "Topics").
+ */
+export const changelogTopicName = (input: string): string => `${input}${CHANGELOG_SUFFIX}`;
+
 export function planPipeline(tenant: TenantInput, spec: PipelineSpec): PipelinePlan {
+  const changelogs = spec.inputs.map((t) => ({ name: changelogTopicName(t.name), partitions: t.partitions }));
   return {
     tenant: tenant.id,
     pipeline: spec.name,
     namespace: namespacePlan(pipelineNamespace(tenant.id, spec.name), tenant, effectiveQuotas(tenant.quotas, spec.quotas)),
-    topics: pipelineTopics(spec).map((t) => ({ name: topicName(tenant.id, spec.name, t.name), partitions: t.partitions })),
+    topics: [...pipelineTopics(spec), ...changelogs].map((t) => ({ name: topicName(tenant.id, spec.name, t.name), partitions: t.partitions })),
   };
 }

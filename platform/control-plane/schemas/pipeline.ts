@@ -7,6 +7,9 @@ import { checkQuotas, TenantQuotas } from './tenant.ts';
 
 const Partitions = z.number().int().min(1).max(256);
 
+/** The runtime provisions `<input>-changelog` beside each input (provisioning/plan.ts), so no declared topic may end so. */
+export const CHANGELOG_SUFFIX = '-changelog';
+
 export const TopicSpec = z.strictObject({ name: ResourceName, partitions: Partitions }).meta({ id: 'TopicSpec' });
 export type TopicSpec = z.infer<typeof TopicSpec>;
 
@@ -78,6 +81,7 @@ export const PipelineSpec = z
     if (spec.name === 'default') ctx.addIssue({ code: 'custom', path: ['name'], message: 'default is reserved' });
     const seen = new Map<string, string>();
     const topic = (t: { name: string }, path: PropertyKey[]): void => {
+      if (t.name.endsWith(CHANGELOG_SUFFIX)) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `names ending in ${CHANGELOG_SUFFIX} are reserved for the runtime's state changelogs` });
       if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `topic ${t.name} is already used by ${seen.get(t.name)}` });
       else seen.set(t.name, path.join('.'));
     };

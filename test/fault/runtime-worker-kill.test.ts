@@ -1,0 +1,105 @@
+// Exactly once across worker kills: two real worker processes (`platform/runtime/worker-main.ts`
+// with the in-process test functions) share a 4-partition pipeline while events stream in; each
+// is SIGKILLed mid-run and replaced. A killed worker's open transaction is aborted by the
+// coordinator at its TTL and its partitions move to the live worker, which restores them from
+// Redis and the changelog. The output, decision and audit id sets equal the offline reference
+// exactly, each once; every output holds its user's count and sum in production order; the Redis
+// view ends equal to the reference per key.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pipelineTopic } from '../../platform/runtime/index.ts';
+import { repoRoot } from '../../platform/regions/index.ts';
+import { uniqueName, waitFor } from '../helpers/index.ts';
+import {
+  clientForEast, collect, ids, info, produce, provision, redisFor, reference, referenceState, seededEvents, testPipeline, viewState,
+} from '../runtime/support/pipeline-fixture.ts';
+
+const EVENTS = 4_000;
+const client = clientForEast();
+const redis = redisFor();
+const children: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await client.close();
+  redis.disconnect();
+});
+
+function startWorkerProcess(pipelinesFile: string): { child: ChildProcess; exited: Promise<unknown>; log: string[] } {
+  // `node --import tsx`, not the tsx CLI, so SIGKILL reaches the worker itself (see the copier test).
+  const child = spawn(process.execPath, [
+    '--import', 'tsx', path.join(repoRoot, 'platform/runtime/worker-main.ts'),
+    '--region', 'east', '--pipelines', pipelinesFile,
+    '--processors', path.join(repoRoot, 'test/runtime/support/test-functions.ts'), '--port', '0',
+  ], {
+    cwd: repoRoot,
+    env: {
+      ...process.env, LODESTAR_STATE_DIR: info.stateDir, LODESTAR_WORKER_ID: uniqueName('worker'),
+      LODESTAR_WORKER_TXN_TIMEOUT_MS: '10000', LODESTAR_WORKER_BATCH_MAX_MESSAGES: '100', LODESTAR_WORKER_LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const log: string[] = [];
+  readline.createInterface({ input: child.stdout! }).on('line', (line) => log.push(line));
+  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  return { child, exited, log };
+}
+
+describe.runIf(info.mode === 'local')('runtime workers killed with SIGKILL mid-run', () => {
+  it('ends with exactly the reference outputs, decisions and per-key state', async () => {
+    const pipeline = testPipeline(4);
+    await provision(pipeline);
+    const pipelinesFile = path.join(os.tmpdir(), `${pipeline.spec.name}.json`);
+    writeFileSync(pipelinesFile, JSON.stringify([pipeline]));
+    const events = seededEvents(EVENTS, 60, 101);
+    const ref = reference(pipeline, events);
+    const outputs = await collect(client, pipelineTopic(pipeline, 'features'));
+    const decisions = await collect(client, pipelineTopic(pipeline, 'decisions'));
+    const audits = await collect(client, pipelineTopic(pipeline, 'audit'));
+    const progress = setInterval(() => console.log(`runtime kill test: ${outputs.seen.length} outputs read`), 5_000);
+
+    const workers = [startWorkerProcess(pipelinesFile), startWorkerProcess(pipelinesFile)];
+    // Events stream in while workers die, in slices, so kills land mid-stream.
+    const streaming = (async () => {
+      for (let i = 0; i < EVENTS; i += 250) {
+        await produce(client, pipeline, events.slice(i, i + 250));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    })();
+    for (const [victim, atLeast] of [[0, 900], [1, 2_000]] as const) {
+      await waitFor(async () => outputs.seen.length >= atLeast, { timeoutMs: 180_000, what: `${atLeast} outputs` });
+      const w = workers[victim]!;
+      w.child.kill('SIGKILL');
+      expect(await w.exited).toBe('SIGKILL');
+      workers[victim] = startWorkerProcess(pipelinesFile);
+    }
+    await streaming;
+    try {
+      await waitFor(async () => outputs.seen.length >= EVENTS && decisions.seen.length >= ref.decisions.size && audits.seen.length >= ref.audits.size, { timeoutMs: 240_000, what: 'every output and decision' });
+      await waitFor(async () => JSON.stringify([...(await viewState(redis, pipeline, 'features'))].sort()) === JSON.stringify([...referenceState(ref, 'features')].sort()), { timeoutMs: 60_000, what: 'the redis view' });
+      await new Promise((resolve) => setTimeout(resolve, 3_000)); // a duplicate would arrive now
+    } catch (err) {
+      for (const w of workers) console.log(w.log.slice(-30).join('\n'));
+      throw err;
+    } finally {
+      clearInterval(progress);
+      for (const w of workers) w.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+    }
+    await Promise.all([outputs.close(), decisions.close(), audits.close()]);
+
+    for (const [seen, expected] of [[ids(outputs.seen), [...ref.outputs.keys()]], [ids(decisions.seen), [...ref.decisions]], [ids(audits.seen), [...ref.audits]]] as const) {
+      expect(seen.length - new Set(seen).size).toBe(0);
+      expect([...new Set(seen)].sort()).toEqual([...expected].sort());
+    }
+    for (const m of outputs.seen) expect(JSON.parse(m.value.toString())).toEqual(ref.outputs.get(m.properties['lodestar-id']!));
+    expect(new Map([...(await viewState(redis, pipeline, 'features'))].sort())).toEqual(new Map([...referenceState(ref, 'features')].sort()));
+    expect(new Map([...(await viewState(redis, pipeline, 'rules'))].sort())).toEqual(new Map([...referenceState(ref, 'rules')].sort()));
+  });
+});
