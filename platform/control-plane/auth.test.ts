@@ -33,6 +33,7 @@ const RULES: Record<string, Rule> = {
   'GET /v1/tenants/{tenantId}/functions/{functionName}/versions/{version}': 'viewer',
   'GET /v1/regions': 'authenticated',
   'GET /v1/tenants/{tenantId}/replication': 'viewer',
+  'GET /v1/removals': 'operator',
 };
 
 type Caller = 'anonymous' | 'operator' | 'own-admin' | 'own-deployer' | 'own-viewer' | 'foreign-admin';
