@@ -148,10 +148,10 @@ describe('deletions retried until gone', () => {
   it('counts NOT_FOUND after a failed attempt as done once the namespace no longer lists the topic', async () => {
     let attempts = 0;
     broker.on('GET /admin/v2/persistent/acme/a/plain/partitions', { body: { partitions: 0 } })
-      // The first delete gets no answer (ours times out; the broker finishes it), the next one 404.
-      .on('DELETE /admin/v2/persistent/acme/a/plain', () => (++attempts === 1 ? { delayMs: 60_000 } : { status: 404, body: { reason: 'Topic not found' } }))
+      // The first delete fails (fenced: an earlier close still running; the broker finishes the delete), the next one 404.
+      .on('DELETE /admin/v2/persistent/acme/a/plain', () => (++attempts === 1 ? fenced : { status: 404, body: { reason: 'Topic not found' } }))
       .on('GET /admin/v2/persistent/acme/a', { body: [] });
-    await admin.deleteTopic('persistent://acme/a/plain', { timeoutMs: 100 });
+    await admin.deleteTopic('persistent://acme/a/plain');
     expect(attempts).toBe(2);
     expect(sent().at(-1)).toBe('GET /admin/v2/persistent/acme/a');
   });
