@@ -7,8 +7,7 @@
 // no longer lists the resource: a removal that is not finished stays here until it is.
 import type { FastifyBaseLogger } from 'fastify';
 import type { ControlPlaneMetrics } from '../metrics.ts';
-import type { PipelinePlan, Provisioner, TenantPlan } from '../provisioning/index.ts';
-import type { RegionCallOptions } from '../provisioning/provisioner.ts';
+import type { PipelinePlan, Provisioner, RegionCallOptions, TenantPlan } from '../provisioning/index.ts';
 import type { ControlStore } from '../store/index.ts';
 import type { PendingRemoval } from '../schemas/index.ts';
 import type { StatusPlan, StatusRecord } from './records.ts';
