@@ -32,6 +32,10 @@ export default defineConfig({
           name: 'unit',
           include: ['platform/**/*.test.ts', 'functions/**/*.test.ts', 'infra/**/*.test.ts', 'tenants/**/*.test.ts'],
           environment: 'node',
+          // Limits, not expectations: building the first fastify app of a file took over 10 s
+          // on the 2-core host with both brokers and other test runs busy.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
           sequence: { groupOrder: 0 },
         },
       },

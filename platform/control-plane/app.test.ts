@@ -1,6 +1,7 @@
 // The API as a client sees it, through fastify's inject on the production app.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from './testing.ts';
+import { DEFAULT_TENANT_QUOTAS } from './schemas/index.ts';
 import { bundle, pipelineSpec, quotas, seedTenant, testApp } from './testing.ts';
 
 let t: TestApp;
@@ -141,6 +142,61 @@ describe('tenants', () => {
     const response = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme', quotas: quotas() } });
     expect(response.statusCode).toBe(201);
     expect(response.json().provisioning.west.state).toBe('pending');
+  });
+});
+
+describe('defaults: what a first request may leave out', () => {
+  it('gives a tenant created without quotas the documented defaults, and fills in the quotas a request leaves out', async () => {
+    t = await testApp();
+    const bare = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme' } });
+    expect(bare.statusCode).toBe(201);
+    expect(bare.json()).toMatchObject({ quotas: DEFAULT_TENANT_QUOTAS, regions: ['east', 'west'] });
+    expect(t.provisioner.tenants.get('east')!.get('acme')!.namespaces[0]).toMatchObject({ retention: { minutes: 1_440, sizeMb: 1_024 }, backlogQuotaBytes: 512 * 1024 * 1024 });
+    const some = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'beta', quotas: { maxPipelines: 3, retentionSizeMb: 4_096 } } });
+    expect(some.json().quotas).toEqual({ ...DEFAULT_TENANT_QUOTAS, maxPipelines: 3, retentionSizeMb: 4_096 });
+    // A default that a given quota contradicts is refused with its path, like any bad quota.
+    const clash = await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'gamma', quotas: { retentionSizeMb: 100 } } });
+    expect(clash.statusCode).toBe(400);
+    expect(clash.json().error.details).toEqual([{ path: 'body.quotas.backlogQuotaMb', message: 'backlogQuotaMb must be below retentionSizeMb' }]);
+    // A PATCH changes what it names and nothing else: no default sneaks back in.
+    const patched = await t.call({ method: 'PATCH', url: '/v1/tenants/beta', headers: { 'if-match': '"1"' }, payload: { quotas: { maxTopicsPerPipeline: 4 } } });
+    expect(patched.json().quotas).toEqual({ ...DEFAULT_TENANT_QUOTAS, maxPipelines: 3, retentionSizeMb: 4_096, maxTopicsPerPipeline: 4 });
+  });
+
+  it('creates a pipeline from a name, a region, an input and a function; an API key without a role; a bundle without a language', async () => {
+    t = await testApp();
+    await t.call({ method: 'POST', url: '/v1/tenants', payload: { id: 'acme' } });
+    const upload = await t.call({ method: 'POST', url: '/v1/tenants/acme/functions/counter/versions', payload: { manifest: { name: 'counter', entry: 'index.ts' }, files: bundle('counter').files } });
+    expect(upload.statusCode).toBe(201);
+    expect(upload.json().manifest.language).toBe('typescript');
+    const pipeline = await t.call({ method: 'POST', url: '/v1/tenants/acme/pipelines', payload: { name: 'main', activeRegion: 'east', inputs: [{ name: 'events' }], functions: [{ name: 'counter' }] } });
+    expect(pipeline.statusCode).toBe(201);
+    expect(pipeline.json().spec).toEqual({
+      name: 'main',
+      activeRegion: 'east',
+      inputs: [{ name: 'events', partitions: 1, schema: { type: 'bytes' } }],
+      functions: [{ name: 'counter' }],
+      outputs: [],
+      deadLetter: { name: 'dead-letter', partitions: 1 },
+      slos: {},
+    });
+    expect(t.provisioner.pipelines.get('west')!.get('acme/main')!.topics).toEqual([
+      { name: 'persistent://acme/main/events', partitions: 1 },
+      { name: 'persistent://acme/main/dead-letter', partitions: 1 },
+    ]);
+    const key = await t.call({ method: 'POST', url: '/v1/tenants/acme/api-keys', payload: { name: 'ci' } });
+    expect(key.statusCode).toBe(201);
+    expect(key.json().role).toBe('viewer');
+  });
+
+  it('documents the defaults in the OpenAPI document and asks only for what has none', async () => {
+    t = await testApp();
+    const schemas = (await t.call({ method: 'GET', url: '/docs/json', token: null })).json().components.schemas;
+    expect(schemas.TenantSpec.required).toEqual(['id']);
+    const quotaDefaults = Object.fromEntries(Object.entries(schemas.TenantQuotasWithDefaults.properties as Record<string, { default: number }>).map(([k, v]) => [k, v.default]));
+    expect(quotaDefaults).toEqual(DEFAULT_TENANT_QUOTAS);
+    expect(schemas.PipelineSpec.required.sort()).toEqual(['activeRegion', 'functions', 'inputs', 'name']);
+    expect(schemas.ApiKeySpec.required).toEqual(['name']);
   });
 });
 

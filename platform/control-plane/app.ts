@@ -19,6 +19,7 @@ import functionRoutes from './routes/functions.ts';
 import healthRoutes from './routes/health.ts';
 import pipelineRoutes from './routes/pipelines.ts';
 import regionRoutes from './routes/regions.ts';
+import removalRoutes from './routes/removals.ts';
 import tenantRoutes from './routes/tenants.ts';
 
 export const API_VERSION = '0.1.0';
@@ -65,7 +66,7 @@ export default async function controlPlane(app: FastifyInstance, options: AppOpt
 
   await store.open();
   const metrics = createMetrics({ defaultMetrics: config.defaultMetrics });
-  const services = createServices({ store, provisioner, metrics, log: app.log, regionTimeoutMs: config.regionTimeoutMs, reconcileMaxBackoffMs: config.reconcileMaxBackoffMs });
+  const services = createServices({ store, provisioner, metrics, log: app.log, regionTimeoutMs: config.regionTimeoutMs, removalTimeoutMs: config.removalTimeoutMs, reconcileMaxBackoffMs: config.reconcileMaxBackoffMs });
 
   installAuth(app, { adminToken, apiKeys: services.apiKeys });
   await installDocs(app, API_VERSION);
@@ -77,6 +78,7 @@ export default async function controlPlane(app: FastifyInstance, options: AppOpt
   await app.register(pipelineRoutes, { services });
   await app.register(functionRoutes, { services, bundleBodyLimitBytes: config.bundleBodyLimitBytes });
   await app.register(regionRoutes, { services });
+  await app.register(removalRoutes, { services });
 
   app.addHook('onReady', async () => {
     if (config.reconcileIntervalMs > 0) services.provisioning.start(config.reconcileIntervalMs);

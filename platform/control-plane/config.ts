@@ -35,6 +35,12 @@ export const ConfigEnv = z.object({
   LODESTAR_CP_RECONCILE_MAX_BACKOFF_MS: int(0, 86_400_000).default(300_000),
   /** Limit for each call to a region's admin API. */
   LODESTAR_CP_REGION_TIMEOUT_MS: int(100, 300_000).default(10_000),
+  /**
+   * Limit for one removal attempt in one region (narrowing replication, then deleting), and for each
+   * admin request it sends. A forced namespace delete takes seconds on a loaded broker and goes on
+   * after its caller gave up; the next attempt then collides with it.
+   */
+  LODESTAR_CP_REMOVAL_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
 });
 
 export interface ControlPlaneConfig {
@@ -51,6 +57,7 @@ export interface ControlPlaneConfig {
   reconcileIntervalMs: number;
   reconcileMaxBackoffMs: number;
   regionTimeoutMs: number;
+  removalTimeoutMs: number;
   /** prom-client default metrics (process, GC, event loop). */
   defaultMetrics: boolean;
 }
@@ -75,6 +82,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, defaults: { stateDir: string
     reconcileIntervalMs: e.LODESTAR_CP_RECONCILE_INTERVAL_MS,
     reconcileMaxBackoffMs: e.LODESTAR_CP_RECONCILE_MAX_BACKOFF_MS,
     regionTimeoutMs: e.LODESTAR_CP_REGION_TIMEOUT_MS,
+    removalTimeoutMs: e.LODESTAR_CP_REMOVAL_TIMEOUT_MS,
     defaultMetrics: true,
   });
 }

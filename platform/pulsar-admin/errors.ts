@@ -40,6 +40,12 @@ export const PulsarAdminErrorCode = {
    * topic is still running on the broker (an earlier delete, replicators being torn down); retry.
    */
   FENCED: 'FENCED',
+  /**
+   * A delete was answered (404 included) but the resource is still there: the broker's forced
+   * tenant delete answers 404 when one of the tenant's namespaces vanished under it (removed by an
+   * earlier delete still running on the broker), and leaves the tenant in place. Retry.
+   */
+  NOT_GONE: 'NOT_GONE',
   /** 501: e.g. a permissions call while authorization is disabled on the broker. */
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   SERVER_ERROR: 'SERVER_ERROR',
@@ -68,6 +74,7 @@ export interface PulsarAdminErrorOptions {
 const RETRIABLE_CODES: ReadonlySet<PulsarAdminErrorCode> = new Set([
   PulsarAdminErrorCode.CONCURRENT_MODIFICATION,
   PulsarAdminErrorCode.FENCED,
+  PulsarAdminErrorCode.NOT_GONE,
   PulsarAdminErrorCode.RATE_LIMITED,
   PulsarAdminErrorCode.TIMEOUT,
   PulsarAdminErrorCode.UNAVAILABLE,

@@ -8,7 +8,8 @@ import { Namespaces } from './namespaces.ts';
 import { Topics } from './topics.ts';
 import { Transactions } from './transactions.ts';
 import { Brokers } from './brokers.ts';
-import { callOptions, narrowReplication, removeUntilGone } from './removal.ts';
+import { callOptions, narrowReplication, removeUntilGone, unlessMissing } from './removal.ts';
+import { parseNamespace, parseTopic, topicToString } from './names.ts';
 import type { RemovalOptions } from './removal.ts';
 
 export class PulsarAdmin {
@@ -44,36 +45,48 @@ export class PulsarAdmin {
    * Deletes a tenant, its namespaces and topics from the cluster this client talks to. Each
    * namespace's replication is narrowed to `cluster` first: the broker refuses (412) to delete a
    * namespace replicated to several clusters, even with force. Needs forceDeleteTenantAllowed and
-   * forceDeleteNamespaceAllowed on the broker. Retried until gone (`retryForMs`, default 90 s).
-   * NOT_FOUND when the tenant does not exist.
+   * forceDeleteNamespaceAllowed on the broker. Retried until the tenant list no longer holds it
+   * (`retryForMs`, default 90 s). NOT_FOUND when the tenant did not exist.
    */
   async deleteTenantInCluster(tenant: string, cluster: string, options: RemovalOptions = {}): Promise<void> {
     const call = callOptions(options);
-    for (const namespace of await this.namespaces.list(tenant, call)) await this.narrowReplication(namespace, cluster, options);
-    await removeUntilGone(() => this.tenants.delete(tenant, { ...call, force: true }), options);
+    // A namespace (or the whole tenant) that an earlier delete removes meanwhile needs no narrowing.
+    for (const namespace of (await unlessMissing(() => this.namespaces.list(tenant, call))) ?? []) {
+      await unlessMissing(() => this.narrowReplication(namespace, cluster, options));
+    }
+    const gone = async (): Promise<boolean> => !(await this.tenants.list(call)).includes(tenant);
+    await removeUntilGone(() => this.tenants.delete(tenant, { ...call, force: true }), gone, options);
   }
 
   /**
    * Deletes a namespace and its topics from the cluster this client talks to, narrowing its
    * replication to `cluster` first (see deleteTenantInCluster). `force` deletes it with its
-   * topics; without, the broker refuses (409) while it holds any. Retried until gone.
+   * topics; without, the broker refuses (409) while it holds any. Retried until its tenant no
+   * longer lists it. NOT_FOUND when it did not exist.
    */
   async deleteNamespaceInCluster(namespace: string, cluster: string, options: RemovalOptions & { force?: boolean } = {}): Promise<void> {
     const { force, ...removal } = options;
-    await this.narrowReplication(namespace, cluster, removal);
-    await removeUntilGone(() => this.namespaces.delete(namespace, { ...callOptions(removal), force }), removal);
+    const call = callOptions(removal);
+    const { tenant } = parseNamespace(namespace);
+    await unlessMissing(() => this.narrowReplication(namespace, cluster, removal));
+    const gone = async (): Promise<boolean> => !((await unlessMissing(() => this.namespaces.list(tenant, call))) ?? []).includes(namespace);
+    await removeUntilGone(() => this.namespaces.delete(namespace, { ...call, force }), gone, removal);
   }
 
   /**
-   * Force-deletes a topic, partitioned (all partitions) or not, in this cluster, retried until
-   * gone. In a replicated namespace, narrow its replication first, or a peer's replicator
-   * recreates the topic. NOT_FOUND when no topic has the name.
+   * Force-deletes a topic, partitioned (all partitions) or not, in this cluster, retried until its
+   * namespace no longer lists it. In a replicated namespace, narrow its replication first, or a
+   * peer's replicator recreates the topic. NOT_FOUND when no topic has the name.
    */
   async deleteTopic(topic: string, options: RemovalOptions = {}): Promise<void> {
     const call = callOptions(options);
+    const name = parseTopic(topic);
+    const namespace = `${name.tenant}/${name.namespace}`;
     const { partitions } = await this.topics.getPartitionedMetadata(topic, call);
     const forced = { ...call, force: true };
-    await removeUntilGone(() => (partitions > 0 ? this.topics.deletePartitioned(topic, forced) : this.topics.delete(topic, forced)), options);
+    const listed = (): Promise<string[]> => (partitions > 0 ? this.topics.listPartitioned(namespace, call) : this.topics.list(namespace, call));
+    const gone = async (): Promise<boolean> => !((await unlessMissing(listed)) ?? []).includes(topicToString(name));
+    await removeUntilGone(() => (partitions > 0 ? this.topics.deletePartitioned(topic, forced) : this.topics.delete(topic, forced)), gone, options);
   }
 }
 

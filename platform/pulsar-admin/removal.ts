@@ -1,14 +1,19 @@
 // Deleting what the broker deletes asynchronously: topics (and the namespaces and tenants that
 // hold them). A forced topic delete closes producers, consumers and replicators first, and the
-// broker answers only when all of that is done. Two things make one attempt unreliable:
+// broker answers only when all of that is done. Three things make one attempt unreliable:
 // - narrowing a namespace's replication closes its replicators in the background; a delete that
 //   overlaps that close can fail; seen once in CI, such a delete got no answer within 30 s and the
 //   next call on the topic was refused with 500 "Topic is already fenced";
-// - a delete whose answer we never got may still be running: the next attempt is then refused as
-//   fenced, and the one after that finds nothing (404), which means the first one finished.
-// So: narrow, wait until this cluster's replicators are gone, then delete, and retry a retriable
-// failure until the topic is gone or the time runs out.
-import { isPulsarAdminError, PulsarAdminErrorCode } from './errors.ts';
+// - a delete whose answer we never got (our timeout, the caller's abort) goes on running on the
+//   broker: the next attempt is then refused as fenced, or answered 404;
+// - that 404 does not mean the resource is gone. A forced tenant delete deletes each namespace
+//   and answers with the first failure; when an earlier namespace delete is still removing one of
+//   them, the tenant delete answers 404 ("Namespace does not exist") and leaves the tenant in
+//   place (seen on Pulsar 4.0.8 when 15 tenants were deleted at once; the control plane counted
+//   that 404 as done and the empty tenant stayed for good).
+// So: narrow, wait until this cluster's replicators are gone, then delete, and retry until a look
+// at the cluster shows the resource gone, or the time runs out.
+import { isPulsarAdminError, PulsarAdminError, PulsarAdminErrorCode } from './errors.ts';
 import type { CallOptions } from './http.ts';
 import type { Namespaces } from './namespaces.ts';
 import type { Topics } from './topics.ts';
@@ -35,25 +40,53 @@ export function callOptions({ signal, timeoutMs }: CallOptions): CallOptions {
 }
 
 /**
- * Runs `remove` until it succeeds. A retriable failure (timeout, fenced, unavailable, ...) is
- * retried with backoff for up to `retryForMs`; then the last error is thrown. NOT_FOUND on the
- * first attempt is thrown (there was nothing to delete); after a failed attempt it means that
- * attempt finished on the broker, so it counts as done.
+ * Runs `remove` until the resource is gone. A retriable failure (timeout, fenced, unavailable, ...)
+ * is retried with backoff (250 ms doubling to 4 s) for up to `retryForMs`; then the last error is
+ * thrown. A 404 is checked with `gone` (a read of the cluster): gone on the first attempt means
+ * there was nothing to delete (NOT_FOUND is thrown); gone after a failed attempt means that
+ * attempt finished on the broker (done); still there is NOT_GONE, retried like any retriable
+ * failure.
  */
-export async function removeUntilGone(remove: () => Promise<void>, options: RemovalOptions = {}): Promise<void> {
+export async function removeUntilGone(remove: () => Promise<void>, gone: () => Promise<boolean>, options: RemovalOptions = {}): Promise<void> {
   const deadline = Date.now() + (options.retryForMs ?? DEFAULT_RETRY_FOR_MS);
   let backoff = FIRST_BACKOFF_MS;
   for (let attempt = 1; ; attempt++) {
+    let failure: unknown;
     try {
       await remove();
       return;
     } catch (error) {
-      if (attempt > 1 && isPulsarAdminError(error, PulsarAdminErrorCode.NOT_FOUND)) return;
-      if (!isPulsarAdminError(error) || !error.retriable || options.signal?.aborted) throw error;
-      if (Date.now() + backoff > deadline) throw error;
-      await sleep(backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      failure = error;
     }
+    if (isPulsarAdminError(failure, PulsarAdminErrorCode.NOT_FOUND)) {
+      if (await gone()) {
+        if (attempt === 1) throw failure;
+        return;
+      }
+      failure = new PulsarAdminError({
+        code: PulsarAdminErrorCode.NOT_GONE,
+        status: failure.status,
+        reason: failure.reason,
+        method: failure.method,
+        path: failure.path,
+        message: `${failure.message}; but it is still there`,
+        cause: failure,
+      });
+    }
+    if (!isPulsarAdminError(failure) || !failure.retriable || options.signal?.aborted) throw failure;
+    if (Date.now() + backoff > deadline) throw failure;
+    await sleep(backoff);
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+  }
+}
+
+/** NOT_FOUND as false: for probes whose 404 means "no such thing here". */
+export async function unlessMissing<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isPulsarAdminError(error, PulsarAdminErrorCode.NOT_FOUND)) return undefined;
+    throw error;
   }
 }
 

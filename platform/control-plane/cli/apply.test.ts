@@ -62,7 +62,7 @@ describe('lodestar apply', () => {
     const pipeline = (await t.call({ method: 'GET', url: '/v1/tenants/fraud/pipelines/transactions' })).json();
     expect(pipeline.deployments['fraud-rules']).toEqual({ active: 2, history: [1] });
     expect((await applyTenantDir(await loadTenantDir(dir), options)).changes).toBe(0);
-  }, 30_000);
+  }, 60_000); // about 40 requests over a real socket: seconds on a loaded 2-core host
 
   it('refuses an invalid spec directory with file and field paths', async () => {
     t = await testApp();

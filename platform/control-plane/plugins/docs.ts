@@ -10,6 +10,7 @@ const TAGS = [
   { name: 'pipelines', description: 'Declarative pipelines, provisioned in every region' },
   { name: 'functions', description: 'Function bundles, versions, activation and rollback' },
   { name: 'regions', description: 'Region health and replication' },
+  { name: 'removals', description: 'Deleted tenants and pipelines still being removed from a region (platform operator)' },
 ];
 
 export async function installDocs(app: FastifyInstance, version: string): Promise<void> {

@@ -1,4 +1,4 @@
-export type { Provisioner, RegionHealth, ReplicationLinkStatus } from './provisioner.ts';
+export type { Provisioner, RegionCallOptions, RegionHealth, ReplicationLinkStatus } from './provisioner.ts';
 export type { Grant, NamespacePlan, PipelinePlan, TenantInput, TenantPlan } from './plan.ts';
 export { effectiveQuotas, pipelineNamespace, planPipeline, planTenant, TENANT_NAMESPACE, tenantRole, topicName } from './plan.ts';
 export { RecordingProvisioner } from './recording-provisioner.ts';

@@ -22,6 +22,8 @@ export interface RegionCallOptions {
    * operation are not made, so a late region does not go on changing Pulsar behind a newer attempt.
    */
   signal?: AbortSignal;
+  /** Limit per admin request, when the provisioner's own default is too short (removals). */
+  timeoutMs?: number;
 }
 
 export interface Provisioner {

@@ -16,6 +16,8 @@ export class RecordingProvisioner implements Provisioner {
   /** Regions whose calls never answer: they wait for their signal, and land in `aborted`. */
   readonly hanging = new Set<string>();
   readonly aborted: RecordedCall[] = [];
+  /** Regions whose calls take this long (ms, on the timers, fake or real) before they do their work. */
+  readonly delays = new Map<string, number>();
   /** Pulsar tenants that exist in every region without Lodestar having made them. */
   readonly foreignTenants = new Set<string>();
   /** region → tenant → plan */
@@ -35,9 +37,12 @@ export class RecordingProvisioner implements Provisioner {
     const call = { method, region, name };
     this.calls.push(call);
     if (this.down.has(region)) throw new Error(`region ${region} is unreachable`);
-    if (this.hanging.has(region)) {
-      await new Promise<never>((_, reject) => {
+    const delay = this.delays.get(region);
+    if (this.hanging.has(region) || delay !== undefined) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = delay === undefined ? undefined : setTimeout(resolve, delay);
         options.signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
           this.aborted.push(call);
           reject(options.signal!.reason);
         }, { once: true });

@@ -8,7 +8,7 @@ export type Role = z.infer<typeof Role>;
 export const ApiKeySpec = z
   .strictObject({
     name: z.string().min(1).max(64),
-    role: Role,
+    role: Role.default('viewer').describe('left out: viewer, the least a key can do'),
   })
   .meta({ id: 'ApiKeySpec' });
 

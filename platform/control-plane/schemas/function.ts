@@ -9,7 +9,7 @@ export const BUNDLE_PATH = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.\-/]{1,200
 export const FunctionManifest = z
   .strictObject({
     name: ResourceName,
-    language: z.enum(['typescript', 'javascript']),
+    language: z.enum(['typescript', 'javascript']).default('typescript'),
     entry: z.string().regex(BUNDLE_PATH, 'a relative path inside the bundle').describe('module whose default export is the function'),
     label: z.string().max(64).optional().describe('the author\'s own version label, e.g. 1.4.0'),
     description: z.string().max(500).optional(),

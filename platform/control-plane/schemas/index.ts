@@ -5,3 +5,4 @@ export * from './api-key.ts';
 export * from './pipeline.ts';
 export * from './function.ts';
 export * from './region.ts';
+export * from './removal.ts';

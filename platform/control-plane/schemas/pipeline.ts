@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { Provisioning, RegionName, ResourceName, Timestamp, Version } from './common.ts';
 import { checkQuotas, TenantQuotas } from './tenant.ts';
 
-const Partitions = z.number().int().min(1).max(256);
+const Partitions = z.number().int().min(1).max(256).default(1);
 
 /** The runtime provisions `<input>-changelog` beside each input (provisioning/plan.ts), so no declared topic may end so. */
 export const CHANGELOG_SUFFIX = '-changelog';
@@ -28,7 +28,7 @@ export const EventSchema = z
   ])
   .meta({ id: 'EventSchema' });
 
-export const InputTopicSpec = TopicSpec.extend({ schema: EventSchema }).meta({ id: 'InputTopicSpec' });
+export const InputTopicSpec = TopicSpec.extend({ schema: EventSchema.default({ type: 'bytes' }).describe('left out: bytes (no schema)') }).meta({ id: 'InputTopicSpec' });
 
 export const FunctionRef = z
   .strictObject({
@@ -69,11 +69,11 @@ export const PipelineSpec = z
     activeRegion: RegionName,
     inputs: z.array(InputTopicSpec).min(1).max(16),
     functions: z.array(FunctionRef).min(1).max(16).describe('run in this order'),
-    outputs: z.array(TopicSpec).max(16),
+    outputs: z.array(TopicSpec).max(16).default([]),
     decisions: TopicSpec.optional(),
     audit: TopicSpec.optional(),
-    deadLetter: TopicSpec,
-    slos: Slos,
+    deadLetter: TopicSpec.default({ name: 'dead-letter', partitions: 1 }).describe('where bad input goes'),
+    slos: Slos.default({}),
     quotas: PipelineQuotas.optional(),
   })
   .superRefine((spec, ctx) => {

@@ -19,8 +19,8 @@ export interface Services {
   regions: RegionService;
 }
 
-export function createServices(o: { store: ControlStore; provisioner: Provisioner; metrics: ControlPlaneMetrics; log: FastifyBaseLogger; regionTimeoutMs: number; reconcileMaxBackoffMs?: number }): Services {
-  const provisioning = new ProvisioningService({ store: o.store, provisioner: o.provisioner, metrics: o.metrics, log: o.log, timeoutMs: o.regionTimeoutMs, maxBackoffMs: o.reconcileMaxBackoffMs });
+export function createServices(o: { store: ControlStore; provisioner: Provisioner; metrics: ControlPlaneMetrics; log: FastifyBaseLogger; regionTimeoutMs: number; removalTimeoutMs?: number; reconcileMaxBackoffMs?: number }): Services {
+  const provisioning = new ProvisioningService({ store: o.store, provisioner: o.provisioner, metrics: o.metrics, log: o.log, timeoutMs: o.regionTimeoutMs, removalTimeoutMs: o.removalTimeoutMs, maxBackoffMs: o.reconcileMaxBackoffMs });
   const functions = new FunctionService(o.store);
   const pipelines = new PipelineService(o.store, functions, provisioning);
   return {

@@ -122,10 +122,9 @@ export class TenantService {
       throw new ControlPlaneError(ErrorCode.HAS_DEPENDENTS, `tenant ${id} still has pipelines: ${pipelines.map((p) => p.value.name).join(', ')}; delete them or pass ?force=true`);
     }
     await guarded(() => this.#store.delete(keys.tenant(id), current.version), `tenant ${id}`);
-    for (const p of pipelines) {
-      await this.#store.delete(p.key, p.version);
-      await this.#provisioning.desire({ kind: 'pipeline', plan: planPipeline(current.value, p.value.spec) }, 'absent', p.version + 1, current.value.regions);
-    }
+    for (const p of pipelines) await this.#store.delete(p.key, p.version);
+    // Removed side by side: each is waited for no longer than a region call (see desire()).
+    await Promise.all(pipelines.map((p) => this.#provisioning.desire({ kind: 'pipeline', plan: planPipeline(current.value, p.value.spec) }, 'absent', p.version + 1, current.value.regions)));
     for (const f of this.#store.list<FunctionVersionRecord>(keys.functionVersions(id))) await this.#store.delete(f.key, f.version);
     for (const k of this.#store.list<ApiKeyRecord>(keys.apiKeys())) if (k.value.tenant === id) await this.#store.delete(k.key, k.version);
     await this.#provisioning.desire({ kind: 'tenant', plan: planTenant(current.value) }, 'absent', current.version + 1, current.value.regions);
