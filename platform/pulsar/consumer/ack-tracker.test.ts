@@ -5,7 +5,7 @@ import { AckTracker } from './ack-tracker.ts';
 
 function collect() {
   const sent: { ids: MessageIdData[]; cumulative: boolean }[] = [];
-  return { sent, sink: (ids: MessageIdData[], cumulative: boolean) => sent.push({ ids, cumulative }) };
+  return { sent, sink: (ids: MessageIdData[], cumulative: boolean) => { sent.push({ ids, cumulative }); return true; } };
 }
 
 describe('AckTracker', () => {
