@@ -198,3 +198,28 @@ describe('an entry redelivered with an ack set', () => {
     expect(data.ackSet ?? []).toEqual([]);
   });
 });
+
+describe('bad input in ack sets and epochs', () => {
+  it('takes an oversized or all-acked ack set and a huge epoch without losing the messages around them', async () => {
+    const { broker, client } = await setUp((cmd, _reply, socket) => {
+      if (cmd.type !== CommandType.FLOW) return false;
+      const id = cmd.flow!.consumerId;
+      const huge = { low: -1, high: -1, unsigned: true };
+      socket.write(Buffer.concat([
+        messageFrame(id, 0, ['before']),
+        // Every index acked, in far more words than the batch needs: nothing to deliver.
+        messageFrame(id, 1, ['x', 'y'], { ackSet: Array.from({ length: 1_000 }, () => 0) }),
+        // Words with bits past the batch: only the batch's own indexes count.
+        messageFrame(id, 2, ['p', 'q', 'r'], { ackSet: [-1, -1] }),
+        // An epoch far above ours is not stale.
+        messageFrame(id, 3, ['future'], { consumerEpoch: huge as unknown as number }),
+        messageFrame(id, 4, ['after']),
+      ]));
+      return true;
+    });
+    const consumer = await client.subscribe({ topic: 'persistent://t/n/bad-ack-set', subscription: 's', ackGroupingMs: 0 });
+    expect(valuesOf(await receiveN(consumer, 6))).toEqual(['before', 'p', 'q', 'r', 'future', 'after']);
+    await expect(consumer.receive(300)).rejects.toMatchObject({ code: 'Timeout' });
+    expect(broker.sockets).toHaveLength(1); // the connection was not dropped
+  });
+});
