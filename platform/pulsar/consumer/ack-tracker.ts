@@ -17,14 +17,17 @@ export class AckTracker {
   #groupMs: number;
   #maxGroup: number;
   #batchIndexAck: boolean;
+  #canSend: () => boolean;
   #individual = new Map<string, MessageIdData>();
   #cumulative: MessageId | null = null;
   /** Batch entries partly acked: which indexes are acked and how many are left. */
   #batches = new Map<string, PartialEntry>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(sink: AckSink, options: { groupMs?: number; maxGroup?: number; batchIndexAck?: boolean } = {}) {
+  constructor(sink: AckSink, options: { groupMs?: number; maxGroup?: number; batchIndexAck?: boolean; canSend?: () => boolean } = {}) {
     this.#sink = sink;
+    // Checked before building an ACK: while disconnected, acks pile up without being copied per ack.
+    this.#canSend = options.canSend ?? (() => true);
     this.#groupMs = options.groupMs ?? 100;
     this.#maxGroup = options.maxGroup ?? 1000;
     this.#batchIndexAck = options.batchIndexAck ?? false;
@@ -114,6 +117,7 @@ export class AckTracker {
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (!this.#canSend()) return;
     if (this.#individual.size > 0 && this.#sink([...this.#individual.values()], false)) this.#individual.clear();
     if (this.#cumulative && this.#sink([cumulativeAckData(this.#cumulative)], true)) this.#cumulative = null;
   }

@@ -86,6 +86,7 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#acks = new AckTracker((ids, cumulative) => this.#sendAck(ids, cumulative), {
       groupMs: options.ackGroupingMs,
       batchIndexAck: options.batchIndexAck,
+      canSend: () => this.#state === State.Ready && this.#cnx !== null && !this.#cnx.closed,
     });
     const tick = Math.max(100, Math.min(1000, options.nackRedeliveryDelayMs, options.ackTimeoutMs || 1000));
     this.#timer = setInterval(() => this.#redeliverDue(), tick);
