@@ -223,3 +223,31 @@ describe('bad input in ack sets and epochs', () => {
     expect(broker.sockets).toHaveLength(1); // the connection was not dropped
   });
 });
+
+describe('redeliverUnacknowledged on Shared', () => {
+  it('asks the broker for everything unacked and clears what was queued', async () => {
+    let sent = false;
+    const { broker, client } = await setUp((cmd, _reply, socket) => {
+      if (cmd.type === CommandType.FLOW && !sent) {
+        sent = true;
+        // One write, so all three are queued in the client before the first is received.
+        socket.write(Buffer.concat([0, 1, 2].map((e) => messageFrame(cmd.flow!.consumerId, e, [`e${e}`]))));
+        return true;
+      }
+      if (cmd.type === CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES) {
+        for (let e = 0; e < 3; e++) socket.write(messageFrame(cmd.redeliverUnacknowledgedMessages!.consumerId, e, [`e${e}`], { redeliveryCount: 1 }));
+        return true;
+      }
+      return false;
+    });
+    const consumer = await client.subscribe({ topic: 'persistent://t/n/shared-redeliver', subscription: 's', type: 'Shared' });
+    await receiveN(consumer, 1);
+    consumer.redeliverUnacknowledged();
+    const again = await receiveN(consumer, 3);
+    expect(valuesOf(again)).toEqual(['e0', 'e1', 'e2']);
+    expect(again.every((m) => m.redeliveryCount === 1)).toBe(true);
+    const redeliver = commands(broker, CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES)[0]!.cmd.redeliverUnacknowledgedMessages!;
+    expect(redeliver.messageIds ?? []).toEqual([]);
+    await expect(consumer.receive(300)).rejects.toMatchObject({ code: 'Timeout' });
+  });
+});

@@ -6,7 +6,8 @@ import { MessageId, type Message } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, has, toBigInt, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
-import { cumulativeAckData, transactionalAckData } from './ack-data.ts';
+import { cumulativeAckData, entryData, transactionalAckData } from './ack-data.ts';
+import { entryKeyOf } from '../message/message-id.ts';
 import { AckTracker } from './ack-tracker.ts';
 import { decodeEntry } from './message-decoder.ts';
 
@@ -86,7 +87,7 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#acks = new AckTracker((ids, cumulative) => this.#sendAck(ids, cumulative), {
       groupMs: options.ackGroupingMs,
       batchIndexAck: options.batchIndexAck,
-      canSend: () => this.#state === State.Ready && this.#cnx !== null && !this.#cnx.closed,
+      canSend: () => this.#usableConnection() !== null,
     });
     const tick = Math.max(100, Math.min(1000, options.nackRedeliveryDelayMs, options.ackTimeoutMs || 1000));
     this.#timer = setInterval(() => this.#redeliverDue(), tick);
@@ -316,9 +317,15 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#nacks.set(id.key(), { id, at: Date.now() + this.options.nackRedeliveryDelayMs });
   }
 
-  #sendAck(ids: MessageIdData[], cumulative: boolean): boolean {
+  /** The connection while attached and open; null while (re)connecting. */
+  #usableConnection(): Connection | null {
     const cnx = this.#cnx;
-    if (this.#state !== State.Ready || !cnx || cnx.closed) return false; // kept until re-attached
+    return this.#state === State.Ready && cnx !== null && !cnx.closed ? cnx : null;
+  }
+
+  #sendAck(ids: MessageIdData[], cumulative: boolean): boolean {
+    const cnx = this.#usableConnection();
+    if (!cnx) return false; // kept until re-attached
     cnx.sendCommand({
       type: CommandType.ACK,
       ack: { consumerId: toLong(this.consumerId), ackType: cumulative ? 1 : 0, messageId: ids },
@@ -339,7 +346,9 @@ export class PartitionConsumer implements ConsumerHandler {
 
   /**
    * REDELIVER_UNACKNOWLEDGED_MESSAGES. Specific ids are honoured only by Shared and Key_Shared;
-   * for Exclusive/Failover we redeliver everything, clearing the local queue first (§6.6).
+   * Exclusive/Failover redeliver everything (the broker rewinds to keep order), and so does an
+   * empty list (redeliverUnacknowledged()). Redelivering everything clears the local queue first,
+   * and on Exclusive/Failover moves to a new epoch (§6.6).
    */
   redeliver(ids: MessageId[]): void {
     const cnx = this.#cnx;
@@ -349,28 +358,25 @@ export class PartitionConsumer implements ConsumerHandler {
       return;
     }
     const consumerId = toLong(this.consumerId);
-    if (!this.#redeliversAll) {
+    if (!this.#redeliversAll && ids.length > 0) {
       const entries = new Map<string, MessageIdData>();
-      for (const id of ids) {
-        const d: MessageIdData = { ledgerId: toLong(id.ledgerId), entryId: toLong(id.entryId) };
-        if (id.partition >= 0) d.partition = id.partition;
-        entries.set(`${id.ledgerId}:${id.entryId}`, d);
-      }
+      for (const id of ids) entries.set(entryKeyOf(id), entryData(id));
       const list = [...entries.values()];
       for (let i = 0; i < list.length; i += 1000) {
         cnx.sendCommand({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumerId, messageIds: list.slice(i, i + 1000) } });
       }
-    } else {
-      // The epoch grows before the queue is cleared (PIP-84), so nothing stale slips in between.
-      this.#epoch++;
-      const cleared = this.#delivery.purge(this);
-      this.#acks.reset();
-      cnx.sendCommand({
-        type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES,
-        redeliverUnacknowledgedMessages: { consumerId, consumerEpoch: toLong(this.#epoch) },
-      });
-      if (cleared > 0) this.delivered(cleared);
+      return;
     }
+    // The epoch grows before the queue is cleared (PIP-84), so nothing stale slips in between.
+    if (this.#redeliversAll) this.#epoch++;
+    const cleared = this.#delivery.purge(this);
+    this.#acks.reset();
+    this.#unacked.clear();
+    cnx.sendCommand({
+      type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES,
+      redeliverUnacknowledgedMessages: this.#redeliversAll ? { consumerId, consumerEpoch: toLong(this.#epoch) } : { consumerId },
+    });
+    if (cleared > 0) this.delivered(cleared);
   }
 
   flushAcks(): void {
