@@ -26,4 +26,6 @@ export interface TransactionHandle {
   registerAckedSubscription(topic: string, subscription: string): Promise<void>;
   /** Commit waits for every tracked send and ack; a failed one turns commit into abort. */
   track(operation: Promise<unknown>): void;
+  /** Run `listener` (once, however often it is added) when the transaction is aborted. */
+  afterAbort(listener: () => void): void;
 }

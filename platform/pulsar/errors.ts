@@ -57,6 +57,10 @@ export const ClientErrorCode = {
   TransactionsDisabled: 'TransactionsDisabled',
   TransactionState: 'TransactionState',
   TransactionOutcomeUnknown: 'TransactionOutcomeUnknown',
+  /** A transactional ack was sent but its reply was lost: the transaction must be aborted. */
+  AckOutcomeUnknown: 'AckOutcomeUnknown',
+  /** Cumulative ack on a Shared or Key_Shared subscription, which the broker would silently ignore. */
+  CumulativeAckNotAllowed: 'CumulativeAckNotAllowed',
   ProducerFailed: 'ProducerFailed',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];

@@ -5,7 +5,7 @@ import { AckTracker } from './ack-tracker.ts';
 
 function collect() {
   const sent: { ids: MessageIdData[]; cumulative: boolean }[] = [];
-  return { sent, sink: (ids: MessageIdData[], cumulative: boolean) => sent.push({ ids, cumulative }) };
+  return { sent, sink: (ids: MessageIdData[], cumulative: boolean) => { sent.push({ ids, cumulative }); return true; } };
 }
 
 describe('AckTracker', () => {
@@ -41,5 +41,32 @@ describe('AckTracker', () => {
     t.flush();
     expect(sent).toEqual([{ ids: [expect.anything()], cumulative: true }]);
     expect(toBigInt(sent[0]!.ids[0]!.entryId)).toBe(5n);
+  });
+
+  it('keeps acks it cannot send and sends them, cumulative ack set included, at the next flush', () => {
+    const { sent, sink } = collect();
+    let connected = false;
+    const t = new AckTracker(sink, { groupMs: 1000, canSend: () => connected });
+    t.ack(new MessageId(1n, 1n));
+    t.ackCumulative(new MessageId(1n, 2n, -1, 1, 4));
+    t.flush();
+    expect(sent).toEqual([]);
+    expect(t.isPendingAck(new MessageId(1n, 1n))).toBe(true);
+    connected = true;
+    t.flush();
+    expect(sent.map((s) => s.cumulative)).toEqual([false, true]);
+    const cumulative = sent[1]!.ids[0]!;
+    expect(cumulative.batchIndex).toBeUndefined();
+    expect(cumulative.ackSet!.map((w) => toBigInt(w, true))).toEqual([0b1100n]);
+  });
+
+  it('counts indexes the broker reported acked, so the rest completes the entry', () => {
+    const { sent, sink } = collect();
+    const t = new AckTracker(sink, { groupMs: 1000 });
+    t.ackedByBroker(new MessageId(1n, 3n, -1, 2, 3), [0, 1, 7]);
+    t.ack(new MessageId(1n, 3n, -1, 2, 3));
+    t.flush();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.ids[0]!.ackSet).toBeUndefined();
   });
 });

@@ -397,6 +397,10 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     this.#counters.acks++;
   }
 
+  /**
+   * Ack `message` and everything before it on its partition (inside a batch: the earlier
+   * indexes, not the later ones). Throws CumulativeAckNotAllowed on Shared and Key_Shared.
+   */
   ackCumulative(message: Message): void {
     this.#child(message).ackCumulative(message.id);
     this.#counters.acks++;
@@ -434,7 +438,10 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     return { ...this.#counters, queuedMessages: this.#queue.length - this.#head };
   }
 
-  /** Redeliver every unacked message of this consumer now. */
+  /**
+   * Redeliver every unacked message of this consumer now. On Exclusive/Failover the stream
+   * restarts from the first unacked message; nothing sent before this call is handed out after it.
+   */
   redeliverUnacknowledged(): void {
     for (const c of this.#children) c.redeliver([]);
   }

@@ -3,6 +3,7 @@
 // input is handed to the application instead of dropped (README.md, "Bad input").
 import { ClientErrorCode, PulsarError } from '../errors.ts';
 import { MessageId, shareEntryKey } from '../message/message-id.ts';
+import { isStillUnacked } from './ack-data.ts';
 import type { Message } from '../message/index.ts';
 import {
   decodeBatch, decompress, has, toBigInt, type BaseCommand, type U64, type KeyValue, type MessageMetadata, type PayloadSection,
@@ -12,6 +13,8 @@ export interface DecodedEntry {
   messages: Message[];
   /** Messages in the entry that were skipped (already acked or compacted out): their permits return. */
   skipped: number;
+  /** Indexes the broker's ack_set marked acked (batch-index acks), when it sent one. */
+  ackedByBroker?: number[];
 }
 
 function properties(list: KeyValue[] | undefined): Record<string, string> {
@@ -26,16 +29,6 @@ function asBuffer(b: Uint8Array | undefined): Buffer | undefined {
   if (b === undefined) return undefined;
   if (Buffer.isBuffer(b)) return b;
   return b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(b as ArrayLike<number>);
-}
-
-/** Bit i of the ack set: bit (i mod 64) of word floor(i/64), LSB first; set = still unacked (§3.6). */
-function stillUnacked(ackSet: U64[] | undefined, i: number): boolean {
-  if (!ackSet || ackSet.length === 0) return true;
-  const word = ackSet[i >> 6];
-  if (word === undefined) return false;
-  if (typeof word === 'number') return ((BigInt(word) >> BigInt(i & 63)) & 1n) === 1n;
-  const bit = i & 63;
-  return (((bit < 32 ? word.low : word.high) >>> (bit & 31)) & 1) === 1;
 }
 
 /** An unsigned 64-bit field as a number, rounded like Number(toBigInt(v)) but without bigints. */
@@ -100,10 +93,16 @@ export function decodeEntry(topic: string, partition: number, cmd: NonNullable<B
   const { ledgerId, entryId: entry } = entryId;
   const entryKey = `${ledgerId}:${entry}:${partition}`; // one bigint → string per entry, not per ack
   const ackSet = cmd.ackSet && cmd.ackSet.length > 0 ? cmd.ackSet : undefined;
+  const ackedByBroker: number[] | undefined = ackSet ? [] : undefined;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const s = e.metadata;
-    if (s.compactedOut || (ackSet && !stillUnacked(ackSet, i))) {
+    if (ackedByBroker && !isStillUnacked(ackSet!, i)) {
+      ackedByBroker.push(i);
+      skipped++;
+      continue;
+    }
+    if (s.compactedOut) {
       skipped++;
       continue;
     }
@@ -118,5 +117,5 @@ export function decodeEntry(topic: string, partition: number, cmd: NonNullable<B
       sequenceId: has(s, 'sequenceId') ? u64ToBigInt(s.sequenceId!) : first + BigInt(i),
     });
   }
-  return { messages, skipped };
+  return ackedByBroker ? { messages, skipped, ackedByBroker } : { messages, skipped };
 }

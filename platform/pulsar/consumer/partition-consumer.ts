@@ -1,12 +1,13 @@
 // A consumer on one (partition) topic: SUBSCRIBE, flow permits, acks, nacks, redelivery and
 // reconnect. Permits (PROTOCOL.md §3.6, §6.5): FLOW(receiverQueueSize) after each subscribe, then
 // FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
-import { asPulsarError, ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
+import { asPulsarError, ClientErrorCode, PulsarConnectionError, PulsarError, PulsarTimeoutError } from '../errors.ts';
 import { MessageId, type Message } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
-import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
+import { CommandType, has, toBigInt, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
-import { transactionalAckData } from './ack-data.ts';
+import { cumulativeAckData, entryData, transactionalAckData } from './ack-data.ts';
+import { entryKeyOf } from '../message/message-id.ts';
 import { AckTracker } from './ack-tracker.ts';
 import type { KeySharedMeta } from './key-shared.ts';
 import { decodeEntry } from './message-decoder.ts';
@@ -71,6 +72,14 @@ export class PartitionConsumer implements ConsumerHandler {
   #lastDelivered: MessageId | undefined;
   /** Failover: the broker says which consumer is active (ACTIVE_CONSUMER_CHANGE); until then, not. */
   #active: boolean;
+  /**
+   * Exclusive/Failover redeliver everything on a nack, an ack timeout or an aborted transaction;
+   * messages the broker sent before that can still be on the wire. The epoch (PIP-84) grows with
+   * each such redelivery, the broker stamps what it reads afterwards with it, and a message
+   * stamped lower is stale: dropped, as Java's isValidConsumerEpoch does.
+   */
+  #epoch = 0n;
+  readonly #redeliversAll: boolean;
 
   constructor(ctx: ClientContext, delivery: Delivery, topic: string, partition: number, options: PartitionConsumerOptions) {
     this.#ctx = ctx;
@@ -79,10 +88,12 @@ export class PartitionConsumer implements ConsumerHandler {
     this.partition = partition;
     this.options = options;
     this.#active = options.type !== 'Failover';
+    this.#redeliversAll = options.type === 'Exclusive' || options.type === 'Failover';
     this.#backoff = new Backoff(ctx.backoff);
     this.#acks = new AckTracker((ids, cumulative) => this.#sendAck(ids, cumulative), {
       groupMs: options.ackGroupingMs,
       batchIndexAck: options.batchIndexAck,
+      canSend: () => this.#usableConnection() !== null,
     });
     this.#nacks = new NackTracker(options.nackBackoff ?? options.nackRedeliveryDelayMs);
     const nackDelay = options.nackBackoff?.minDelayMs ?? options.nackRedeliveryDelayMs;
@@ -124,6 +135,7 @@ export class PartitionConsumer implements ConsumerHandler {
       requestId: 0,
       initialPosition: InitialPosition[o.initialPosition],
       durable: o.durable,
+      consumerEpoch: toLong(this.#epoch),
     };
     if (o.consumerName) subscribe.consumerName = o.consumerName;
     if (o.priorityLevel !== undefined) subscribe.priorityLevel = o.priorityLevel;
@@ -150,10 +162,17 @@ export class PartitionConsumer implements ConsumerHandler {
       cnx.unregisterConsumer(this.consumerId);
       return;
     }
+    if (!cnx.hasConsumer(this.consumerId, this)) {
+      // CLOSE_CONSUMER or a dropped connection arrived with (or right after) the SUCCESS, before
+      // this continuation ran: Ready here would be a consumer on a dead connection. Attach again.
+      throw new PulsarConnectionError(`consumer on ${this.topic} was closed while subscribing`);
+    }
     this.#cnx = cnx;
     this.#state = State.Ready;
     this.#backoff.reset();
     this.#permitsToReturn = 0;
+    // Acks made while reconnecting go first, so the broker does not redeliver what they cover.
+    this.#acks.flush();
     if (o.receiverQueueSize > 0) this.#flow(o.receiverQueueSize);
   }
 
@@ -177,7 +196,12 @@ export class PartitionConsumer implements ConsumerHandler {
 
   // ConsumerHandler
   onMessage(cmd: NonNullable<BaseCommand['message']>, payload: PayloadSection | undefined): void {
-    const { messages, skipped } = decodeEntry(this.topic, this.partition, cmd, payload);
+    const { messages, skipped, ackedByBroker } = decodeEntry(this.topic, this.partition, cmd, payload);
+    if (this.#redeliversAll && has(cmd, 'consumerEpoch') && toBigInt(cmd.consumerEpoch) < this.#epoch) {
+      this.delivered(messages.length + skipped); // stale: sent before our last redelivery request
+      return;
+    }
+    if (ackedByBroker && messages.length > 0) this.#acks.ackedByBroker(messages[0]!.id, ackedByBroker);
     // A reader starting at an id (exclusive, Java's default) skips that id and anything before it.
     const start = !this.options.durable && !this.#lastDelivered && !this.options.startMessageIdInclusive ? this.options.startMessageId : undefined;
     const fresh = messages.filter((m) => !this.#acks.isPendingAck(m.id) && !(start && !start.equals(MessageId.earliest) && m.id.compare(start) <= 0));
@@ -236,6 +260,7 @@ export class PartitionConsumer implements ConsumerHandler {
   }
 
   ackCumulative(id: MessageId): void {
+    this.#assertCumulativeAllowed();
     for (const [k, v] of this.#unacked) if (v.id.compare(id) <= 0) this.#unacked.delete(k);
     this.#acks.ackCumulative(id);
   }
@@ -248,22 +273,51 @@ export class PartitionConsumer implements ConsumerHandler {
    */
   async ackWithTxn(ids: readonly MessageId[], txn: TransactionHandle, cumulative: boolean): Promise<void> {
     if (ids.length === 0) return;
+    if (cumulative) this.#assertCumulativeAllowed();
     txn.assertOpen();
+    // The broker redelivers from the mark-delete position when this aborts: what is queued
+    // here (past the acked point) would come twice.
+    if (this.#redeliversAll) txn.afterAbort(this.#onTransactionAborted);
     await txn.registerAckedSubscription(this.topic, this.options.subscription);
     const cnx = this.#cnx;
-    if (!cnx) throw new PulsarError(ClientErrorCode.ConnectionClosed, `consumer on ${this.topic} is reconnecting`, { retriable: true });
+    if (!cnx) {
+      throw new PulsarError(ClientErrorCode.ConnectionClosed, `transactional ack on ${this.topic} not sent: the consumer is reconnecting`, { retriable: true });
+    }
     const acked = cumulative ? [ids.reduce((a, b) => (b.compare(a) > 0 ? b : a))] : ids;
     for (const id of acked) this.#unacked.delete(id.key());
-    await cnx.request({
-      type: CommandType.ACK,
-      ack: {
-        consumerId: toLong(this.consumerId),
-        ackType: cumulative ? 1 : 0,
-        messageId: transactionalAckData(acked),
-        txnidMostBits: toLong(txn.mostBits),
-        txnidLeastBits: toLong(txn.leastBits),
-      },
-    });
+    try {
+      await cnx.request({
+        type: CommandType.ACK,
+        ack: {
+          consumerId: toLong(this.consumerId),
+          ackType: cumulative ? 1 : 0,
+          messageId: cumulative ? [cumulativeAckData(acked[0]!)] : transactionalAckData(acked),
+          txnidMostBits: toLong(txn.mostBits),
+          txnidLeastBits: toLong(txn.leastBits),
+        },
+      });
+    } catch (err) {
+      if (err instanceof PulsarConnectionError || err instanceof PulsarTimeoutError) {
+        // Sent, but whether the broker recorded it is unknown; sending it again in the same
+        // transaction can conflict with itself. Only aborting the transaction is safe.
+        throw new PulsarError(ClientErrorCode.AckOutcomeUnknown,
+          `transactional ack on ${this.topic} sent but not confirmed (${err.message}); abort transaction ${txn.mostBits}:${txn.leastBits}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  #onTransactionAborted = (): void => {
+    if (this.#state === State.Ready || this.#state === State.Connecting) this.redeliver([]);
+  };
+
+  #assertCumulativeAllowed(): void {
+    // The broker ignores a cumulative ack on these and reports nothing (Consumer.messageAcked),
+    // so a transaction could commit without its input ack; Go refuses it the same way.
+    if (this.options.type === 'Shared' || this.options.type === 'KeyShared') {
+      throw new PulsarError(ClientErrorCode.CumulativeAckNotAllowed,
+        `cumulative ack is not allowed on a ${this.options.type} subscription (${this.options.subscription}); ack each message`);
+    }
   }
 
   /** Redeliver after the nack delay, or the backoff's delay for `redeliveryCount`. */
@@ -272,12 +326,21 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#nacks.add(id, redeliveryCount);
   }
 
-  #sendAck(ids: MessageIdData[], cumulative: boolean): void {
-    this.#cnx?.sendCommand({
+  /** The connection while attached and open; null while (re)connecting. */
+  #usableConnection(): Connection | null {
+    const cnx = this.#cnx;
+    return this.#state === State.Ready && cnx !== null && !cnx.closed ? cnx : null;
+  }
+
+  #sendAck(ids: MessageIdData[], cumulative: boolean): boolean {
+    const cnx = this.#usableConnection();
+    if (!cnx) return false; // kept until re-attached
+    cnx.sendCommand({
       type: CommandType.ACK,
       ack: { consumerId: toLong(this.consumerId), ackType: cumulative ? 1 : 0, messageId: ids },
     });
     this.#ctx.instrumentation.emit('consumer.ack', () => ({ topic: this.topic, subscription: this.options.subscription, messages: ids.length }));
+    return true;
   }
 
   #redeliverDue(): void {
@@ -291,29 +354,37 @@ export class PartitionConsumer implements ConsumerHandler {
 
   /**
    * REDELIVER_UNACKNOWLEDGED_MESSAGES. Specific ids are honoured only by Shared and Key_Shared;
-   * for Exclusive/Failover we redeliver everything, clearing the local queue first (§6.6).
+   * Exclusive/Failover redeliver everything (the broker rewinds to keep order), and so does an
+   * empty list (redeliverUnacknowledged()). Redelivering everything clears the local queue first,
+   * and on Exclusive/Failover moves to a new epoch (§6.6).
    */
   redeliver(ids: MessageId[]): void {
     const cnx = this.#cnx;
-    if (!cnx) return;
+    if (!cnx) {
+      // The re-subscribe redelivers everything anyway; it carries the new epoch.
+      if (this.#redeliversAll) this.#epoch++;
+      return;
+    }
     const consumerId = toLong(this.consumerId);
-    if (this.options.type === 'Shared' || this.options.type === 'KeyShared') {
+    if (!this.#redeliversAll && ids.length > 0) {
       const entries = new Map<string, MessageIdData>();
-      for (const id of ids) {
-        const d: MessageIdData = { ledgerId: toLong(id.ledgerId), entryId: toLong(id.entryId) };
-        if (id.partition >= 0) d.partition = id.partition;
-        entries.set(`${id.ledgerId}:${id.entryId}`, d);
-      }
+      for (const id of ids) entries.set(entryKeyOf(id), entryData(id));
       const list = [...entries.values()];
       for (let i = 0; i < list.length; i += 1000) {
         cnx.sendCommand({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumerId, messageIds: list.slice(i, i + 1000) } });
       }
-    } else {
-      const cleared = this.#delivery.purge(this);
-      this.#acks.reset();
-      cnx.sendCommand({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumerId } });
-      if (cleared > 0) this.delivered(cleared);
+      return;
     }
+    // The epoch grows before the queue is cleared (PIP-84), so nothing stale slips in between.
+    if (this.#redeliversAll) this.#epoch++;
+    const cleared = this.#delivery.purge(this);
+    this.#acks.reset();
+    this.#unacked.clear();
+    cnx.sendCommand({
+      type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES,
+      redeliverUnacknowledgedMessages: this.#redeliversAll ? { consumerId, consumerEpoch: toLong(this.#epoch) } : { consumerId },
+    });
+    if (cleared > 0) this.delivered(cleared);
   }
 
   flushAcks(): void {

@@ -374,6 +374,9 @@ export class Connection {
   unregisterProducer(id: bigint): void { this.#producers.delete(id); }
   registerConsumer(id: bigint, handler: ConsumerHandler): void { this.#consumers.set(id, handler); }
   unregisterConsumer(id: bigint): void { this.#consumers.delete(id); }
+  /** Still registered: neither CLOSE_PRODUCER/CLOSE_CONSUMER nor a closed connection removed it. */
+  hasProducer(id: bigint, handler: ProducerHandler): boolean { return this.#producers.get(id) === handler; }
+  hasConsumer(id: bigint, handler: ConsumerHandler): boolean { return this.#consumers.get(id) === handler; }
 
   onClose(listener: (err: PulsarError) => void): () => void {
     this.#closeListeners.add(listener);

@@ -2,78 +2,11 @@
 // layer): reconnect with backoff and jitter, the pending queue resent in order, send timeout,
 // keep-alive, AUTH_CHALLENGE, and the transaction rule that an END_TXN whose reply is lost is
 // never resent. The real-broker versions with killed processes live in test/fault/.
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PulsarClient, TransactionState } from '../index.ts';
-import { CommandType, FrameParser, encodeSimpleFrame, toBigInt, type BaseCommand } from '../protocol/index.ts';
+import { CommandType, type BaseCommand } from '../protocol/index.ts';
+import { idOf, receiptFor, scriptedBroker, type ScriptedBroker } from '../testing/scripted-broker.ts';
 import { Backoff } from './backoff.ts';
-
-type Reply = (cmd: BaseCommand) => void;
-type Handler = (cmd: BaseCommand, reply: Reply, socket: net.Socket) => void;
-
-interface FakeBroker {
-  url: string;
-  /** Every command received, with the index of the connection it came on. */
-  received: { conn: number; cmd: BaseCommand }[];
-  sockets: net.Socket[];
-  close(): Promise<void>;
-}
-
-const id = (v: unknown) => Number(toBigInt(v as number));
-
-/** Answers the handshake, lookups (to itself) and producers; `handler` sees everything else first. */
-async function fakeBroker(handler: Handler = () => {}): Promise<FakeBroker> {
-  const received: FakeBroker['received'] = [];
-  const sockets: net.Socket[] = [];
-  const server = net.createServer((socket) => {
-    const conn = sockets.push(socket) - 1;
-    const parser = new FrameParser();
-    const reply: Reply = (cmd) => { if (!socket.destroyed) socket.write(encodeSimpleFrame(cmd)); };
-    socket.on('error', () => {});
-    socket.on('data', (chunk) => {
-      for (const { command: cmd } of parser.push(chunk)) {
-        received.push({ conn, cmd });
-        handler(cmd, reply, socket);
-        if (socket.destroyed) return;
-        switch (cmd.type) {
-          case CommandType.CONNECT:
-            reply({ type: CommandType.CONNECTED, connected: { serverVersion: 'fake', protocolVersion: 20 } });
-            break;
-          case CommandType.PARTITIONED_METADATA: {
-            // One transaction coordinator; every other topic is non-partitioned.
-            const partitions = cmd.partitionMetadata!.topic.includes('transaction_coordinator_assign') ? 1 : 0;
-            reply({ type: CommandType.PARTITIONED_METADATA_RESPONSE, partitionMetadataResponse: { requestId: cmd.partitionMetadata!.requestId, partitions, response: 0 } });
-            break;
-          }
-          case CommandType.LOOKUP:
-            reply({ type: CommandType.LOOKUP_RESPONSE, lookupTopicResponse: { requestId: cmd.lookupTopic!.requestId, brokerServiceUrl: url, response: 1, authoritative: true } });
-            break;
-          case CommandType.PRODUCER:
-            reply({ type: CommandType.PRODUCER_SUCCESS, producerSuccess: { requestId: cmd.producer!.requestId, producerName: 'fake-producer', lastSequenceId: -1 } });
-            break;
-          case CommandType.TC_CLIENT_CONNECT_REQUEST:
-            reply({ type: CommandType.TC_CLIENT_CONNECT_RESPONSE, tcClientConnectResponse: { requestId: cmd.tcClientConnectRequest!.requestId } });
-            break;
-          case CommandType.CLOSE_PRODUCER:
-            reply({ type: CommandType.SUCCESS, success: { requestId: cmd.closeProducer!.requestId } });
-            break;
-          default:
-        }
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `pulsar://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  return {
-    url, received, sockets,
-    close: () => new Promise<void>((resolve) => { sockets.forEach((s) => s.destroy()); server.close(() => resolve()); }),
-  };
-}
-
-function receipt(cmd: BaseCommand): BaseCommand {
-  const send = cmd.send!;
-  return { type: CommandType.SEND_RECEIPT, sendReceipt: { producerId: send.producerId, sequenceId: send.sequenceId, messageId: { ledgerId: 1, entryId: id(send.sequenceId) } } };
-}
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
@@ -83,8 +16,8 @@ function track<T extends { close(): Promise<void> }>(thing: T): T {
   return thing;
 }
 
-const sends = (broker: FakeBroker, conn?: number) =>
-  broker.received.filter((r) => r.cmd.type === CommandType.SEND && (conn === undefined || r.conn === conn)).map((r) => id(r.cmd.send!.sequenceId));
+const sends = (broker: ScriptedBroker, conn?: number) =>
+  broker.received.filter((r) => r.cmd.type === CommandType.SEND && (conn === undefined || r.conn === conn)).map((r) => idOf(r.cmd.send!.sequenceId));
 
 describe('Backoff', () => {
   it('doubles from the initial delay up to the maximum, within ±jitter', () => {
@@ -105,19 +38,19 @@ describe('first attach', () => {
 
   it('retries a producer whose PRODUCER gets a retriable PersistenceError, as after a broker restart', async () => {
     let refusals = 2;
-    const broker = track(await fakeBroker((cmd, reply) => {
+    const broker = track(await scriptedBroker((cmd, reply) => {
       if (cmd.type === CommandType.PRODUCER && refusals > 0) { refusals--; reply(persistenceError(cmd.producer!.requestId)); }
     }));
     const client = track(new PulsarClient({ serviceUrl: broker.url, backoff: { initialMs: 10, maxMs: 50 } }));
     const producer = await client.createProducer({ topic: 'persistent://t/n/first-attach', batching: false });
     expect(producer).toBeDefined();
-    const attempts = broker.received.filter((r) => r.cmd.type === CommandType.PRODUCER).map((r) => id(r.cmd.producer!.epoch ?? 0));
+    const attempts = broker.received.filter((r) => r.cmd.type === CommandType.PRODUCER).map((r) => idOf(r.cmd.producer!.epoch ?? 0));
     // Three attempts, each a new epoch for the broker.
     expect(attempts).toEqual([0, 1, 2]);
   });
 
   it('gives up at the operation timeout with the broker\'s last error', async () => {
-    const broker = track(await fakeBroker((cmd, reply) => {
+    const broker = track(await scriptedBroker((cmd, reply) => {
       if (cmd.type === CommandType.PRODUCER) reply(persistenceError(cmd.producer!.requestId));
     }));
     const client = track(new PulsarClient({ serviceUrl: broker.url, operationTimeoutMs: 300, backoff: { initialMs: 20, maxMs: 50 } }));
@@ -128,7 +61,7 @@ describe('first attach', () => {
 
   it('retries the partition metadata request too when the broker is not ready yet', async () => {
     let refusals = 2;
-    const broker = track(await fakeBroker((cmd, reply) => {
+    const broker = track(await scriptedBroker((cmd, reply) => {
       if (cmd.type === CommandType.PARTITIONED_METADATA && refusals > 0) {
         refusals--;
         reply({ type: CommandType.PARTITIONED_METADATA_RESPONSE, partitionMetadataResponse: { requestId: cmd.partitionMetadata!.requestId, response: 1, error: 6, message: 'not ready' } });
@@ -140,7 +73,7 @@ describe('first attach', () => {
   });
 
   it('does not retry a non-retriable error such as AuthorizationError', async () => {
-    const broker = track(await fakeBroker((cmd, reply) => {
+    const broker = track(await scriptedBroker((cmd, reply) => {
       if (cmd.type === CommandType.SUBSCRIBE) reply({ type: CommandType.ERROR, error: { requestId: cmd.subscribe!.requestId, error: 4, message: 'not authorized' } });
     }));
     const client = track(new PulsarClient({ serviceUrl: broker.url, backoff: { initialMs: 10, maxMs: 50 } }));
@@ -156,9 +89,9 @@ describe('producer reconnect', () => {
     // the producer cannot re-attach (which resets its backoff). Dropping them from a timer instead
     // let the producer re-attach first when the timer ran late under CI load; the delays restarted.
     let refusals = 0;
-    const broker = track(await fakeBroker((cmd, reply, socket) => {
+    const broker = track(await scriptedBroker((cmd, reply, socket) => {
       if (cmd.type === CommandType.CONNECT && refusals > 0) { refusals--; socket.destroy(); return; }
-      if (cmd.type === CommandType.SEND && acking) reply(receipt(cmd));
+      if (cmd.type === CommandType.SEND && acking) reply(receiptFor(cmd));
     }));
     const client = track(new PulsarClient({ serviceUrl: broker.url, backoff: { initialMs: 20, maxMs: 200 } }));
     const delays: number[] = [];
@@ -184,7 +117,7 @@ describe('producer reconnect', () => {
   });
 
   it('fails a send with Timeout when the broker never acknowledges it within sendTimeoutMs', async () => {
-    const broker = track(await fakeBroker());
+    const broker = track(await scriptedBroker());
     const client = track(new PulsarClient({ serviceUrl: broker.url }));
     const producer = await client.createProducer({ topic: 'persistent://t/n/timeout', batching: false, sendTimeoutMs: 300 });
     const started = Date.now();
@@ -196,7 +129,7 @@ describe('producer reconnect', () => {
 describe('connection', () => {
   it('closes a connection whose PINGs go unanswered and re-establishes it', async () => {
     // A broker that answers nothing after the handshake: no PONG, no other frame.
-    const broker = track(await fakeBroker((cmd, reply) => { if (cmd.type === CommandType.SEND) reply(receipt(cmd)); }));
+    const broker = track(await scriptedBroker((cmd, reply) => { if (cmd.type === CommandType.SEND) reply(receiptFor(cmd)); }));
     const client = track(new PulsarClient({ serviceUrl: broker.url, keepAliveIntervalMs: 100, backoff: { initialMs: 10, maxMs: 50 } }));
     const closed: string[] = [];
     client.instrumentation.on('connection.close', (e) => { closed.push(e.reason ?? ''); });
@@ -210,7 +143,7 @@ describe('connection', () => {
 
   it('answers AUTH_CHALLENGE with a freshly read token on the same connection', async () => {
     let challenged = false;
-    const broker = track(await fakeBroker((cmd, reply) => {
+    const broker = track(await scriptedBroker((cmd, reply) => {
       if (cmd.type === CommandType.PRODUCER && !challenged) {
         challenged = true;
         reply({ type: CommandType.AUTH_CHALLENGE, authChallenge: { serverVersion: 'fake', protocolVersion: 20, challenge: { authMethodName: 'token', authData: Buffer.from('refresh') } } });
@@ -233,17 +166,17 @@ describe('connection', () => {
 describe('transactions: an END_TXN whose reply is lost', () => {
   it('is never resent: the transaction becomes UNKNOWN and a later transaction is not hit by it', async () => {
     let nextTxn = 0;
-    const broker = track(await fakeBroker((cmd, reply, socket) => {
+    const broker = track(await scriptedBroker((cmd, reply, socket) => {
       if (cmd.type === CommandType.NEW_TXN) {
         reply({ type: CommandType.NEW_TXN_RESPONSE, newTxnResponse: { requestId: cmd.newTxn!.requestId, txnidMostBits: 0, txnidLeastBits: ++nextTxn } });
       } else if (cmd.type === CommandType.END_TXN) {
         // The first END_TXN reaches the TC but its reply is lost with the connection.
-        if (id(cmd.endTxn!.txnidLeastBits) === 1) socket.destroy();
+        if (idOf(cmd.endTxn!.txnidLeastBits) === 1) socket.destroy();
         else reply({ type: CommandType.END_TXN_RESPONSE, endTxnResponse: { requestId: cmd.endTxn!.requestId, txnidMostBits: 0, txnidLeastBits: cmd.endTxn!.txnidLeastBits } });
       }
     }));
     const client = track(new PulsarClient({ serviceUrl: broker.url, operationTimeoutMs: 2_000 }));
-    const endTxns = (least: number) => broker.received.filter((r) => r.cmd.type === CommandType.END_TXN && id(r.cmd.endTxn!.txnidLeastBits) === least);
+    const endTxns = (least: number) => broker.received.filter((r) => r.cmd.type === CommandType.END_TXN && idOf(r.cmd.endTxn!.txnidLeastBits) === least);
 
     const first = await client.newTransaction();
     await expect(first.commit()).rejects.toMatchObject({ code: 'TransactionOutcomeUnknown' });
@@ -260,11 +193,11 @@ describe('transactions: an END_TXN whose reply is lost', () => {
   });
 
   it('commit sent right after send() waits for that send (END_TXN never overtakes it)', async () => {
-    const broker = track(await fakeBroker((cmd, reply) => {
+    const broker = track(await scriptedBroker((cmd, reply) => {
       if (cmd.type === CommandType.NEW_TXN) reply({ type: CommandType.NEW_TXN_RESPONSE, newTxnResponse: { requestId: cmd.newTxn!.requestId, txnidMostBits: 0, txnidLeastBits: 1 } });
       // A slow ADD_PARTITION_TO_TXN: the send cannot go out before it is answered.
       if (cmd.type === CommandType.ADD_PARTITION_TO_TXN) setTimeout(() => reply({ type: CommandType.ADD_PARTITION_TO_TXN_RESPONSE, addPartitionToTxnResponse: { requestId: cmd.addPartitionToTxn!.requestId } }), 100);
-      if (cmd.type === CommandType.SEND) reply(receipt(cmd));
+      if (cmd.type === CommandType.SEND) reply(receiptFor(cmd));
       if (cmd.type === CommandType.END_TXN) reply({ type: CommandType.END_TXN_RESPONSE, endTxnResponse: { requestId: cmd.endTxn!.requestId } });
     }));
     const client = track(new PulsarClient({ serviceUrl: broker.url }));
@@ -278,7 +211,7 @@ describe('transactions: an END_TXN whose reply is lost', () => {
   });
 
   it('is never resent after a reply timeout either', async () => {
-    const broker = track(await fakeBroker((cmd, reply) => {
+    const broker = track(await scriptedBroker((cmd, reply) => {
       if (cmd.type === CommandType.NEW_TXN) reply({ type: CommandType.NEW_TXN_RESPONSE, newTxnResponse: { requestId: cmd.newTxn!.requestId, txnidMostBits: 0, txnidLeastBits: 7 } });
     }));
     const client = track(new PulsarClient({ serviceUrl: broker.url, operationTimeoutMs: 300 }));

@@ -1,6 +1,7 @@
 // The reconnect loop producers and consumers share: wait a backoff step, re-attach, and stop on
 // success, on a non-retriable error (handed to `fail`), when the owner leaves the connecting
 // state, or when the client closes. Each owner keeps its own "already reconnecting" guard.
+// Only used after a first successful attach, where "busy" is transient (see BUSY_AFTER_ATTACH).
 import type { PulsarError } from '../errors.ts';
 import type { Instrumentation, Logger } from '../instrumentation.ts';
 import { sleep, type Backoff } from './backoff.ts';
@@ -18,6 +19,13 @@ export interface ReconnectOptions {
   fail(error: PulsarError): void;
 }
 
+/**
+ * After a first successful attach, ConsumerBusy/ProducerBusy mean the broker still holds our
+ * previous incarnation (a close not yet processed, a failover subscription moving to another
+ * consumer and back): Java keeps retrying then instead of failing the handle, and so do we.
+ */
+const BUSY_AFTER_ATTACH = new Set<string>(['ConsumerBusy', 'ProducerBusy']);
+
 export async function reconnectWithBackoff(options: ReconnectOptions): Promise<void> {
   const { context, backoff } = options;
   while (options.stillConnecting() && !context.closing.aborted) {
@@ -31,7 +39,7 @@ export async function reconnectWithBackoff(options: ReconnectOptions): Promise<v
     } catch (err) {
       const e = options.toError(err);
       context.logger.warn({ topic: options.topic, code: e.code, err: e.message }, `${options.kind} reconnect failed`);
-      if (!e.retriable) {
+      if (!e.retriable && !BUSY_AFTER_ATTACH.has(e.code)) {
         options.fail(e);
         return;
       }

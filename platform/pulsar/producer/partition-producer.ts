@@ -2,7 +2,7 @@
 // SEND_RECEIPT; receipts arrive in order, and after a reconnect the whole queue is re-written
 // in order on the new connection, which broker dedup makes safe (PROTOCOL.md §6.3). Producer name
 // and producer id survive reconnects; the epoch grows (§3.5).
-import { asPulsarError, ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
+import { asPulsarError, ClientErrorCode, PulsarConnectionError, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
 import { MessageId, type OutgoingMessage } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
@@ -93,6 +93,9 @@ export class PartitionProducer implements ProducerHandler {
   #backoff: Backoff;
   #reconnecting = false;
   readonly counters = new ProducerCounters();
+  /** Sends waiting for their turn (registration, queue room); later sends queue behind them. */
+  #waitingTurns = 0;
+  #lastTurn: Promise<void> = Promise.resolve();
 
   constructor(ctx: ClientContext, options: ProducerOptions, topic: string, partition = -1) {
     this.#ctx = ctx;
@@ -196,6 +199,10 @@ export class PartitionProducer implements ProducerHandler {
       cnx.unregisterProducer(this.producerId);
       return;
     }
+    if (!cnx.hasProducer(this.producerId, this)) {
+      // CLOSE_PRODUCER or a dropped connection came with the reply: attach again, never Ready on it.
+      throw new PulsarConnectionError(`producer on ${this.topic} was closed while attaching`);
+    }
     this.#cnx = cnx;
     this.#state = State.Ready;
     this.#backoff.reset();
@@ -291,15 +298,23 @@ export class PartitionProducer implements ProducerHandler {
   /** Queue one message; resolves with its id once the broker has persisted it. */
   async send(message: OutgoingMessage, txn?: TransactionHandle): Promise<MessageId> {
     this.#assertUsable();
-    if (txn) {
-      txn.assertOpen();
-      await txn.registerProducedPartition(this.topic);
+    txn?.assertOpen();
+    // Sequence ids follow call order: a send that has to wait (its transaction's partition
+    // registration, room in the queue) holds back every later send until it has its id.
+    const turn = txn || this.#waitingTurns > 0 || !this.#tryReserve() ? this.#takeTurn(txn) : undefined;
+    if (turn) {
+      try {
+        await turn.ready;
+        this.#assertUsable();
+      } catch (err) {
+        turn.done();
+        throw err;
+      }
     }
-    await this.#reserve();
-    this.#assertUsable();
-    const payload = toBytes(message.value);
     const sequenceId = message.sequenceId ?? this.#nextSequenceId!;
     this.#nextSequenceId = (sequenceId > this.#nextSequenceId! ? sequenceId : this.#nextSequenceId!) + 1n;
+    turn?.done();
+    const payload = toBytes(message.value);
     const queued: QueuedMessage = { sequenceId, payload, message };
     const result = new Promise<MessageId>((resolve, reject) => {
       const cb = { resolve, reject };
@@ -363,12 +378,35 @@ export class PartitionProducer implements ProducerHandler {
     if (this.#state === State.Ready) this.#cnx?.write(frame);
   }
 
+  /** Waits for the previous turn, then for registration and room; `done` once the id is taken. */
+  #takeTurn(txn: TransactionHandle | undefined): { ready: Promise<void>; done(): void } {
+    const previous = this.#lastTurn;
+    let release!: () => void;
+    this.#lastTurn = new Promise<void>((resolve) => { release = resolve; });
+    this.#waitingTurns++;
+    const ready = (async () => {
+      await previous;
+      if (txn) await txn.registerProducedPartition(this.topic);
+      await this.#reserve();
+    })();
+    return {
+      ready,
+      done: () => {
+        this.#waitingTurns--;
+        release();
+      },
+    };
+  }
+
+  #tryReserve(): boolean {
+    if (this.#inflight >= (this.#options.maxPendingMessages ?? 1000) || this.#spaceWaiters.length > 0) return false;
+    this.#inflight++;
+    return true;
+  }
+
   async #reserve(): Promise<void> {
     const max = this.#options.maxPendingMessages ?? 1000;
-    if (this.#inflight < max && this.#spaceWaiters.length === 0) {
-      this.#inflight++;
-      return;
-    }
+    if (this.#tryReserve()) return;
     if (this.#options.blockIfQueueFull === false) {
       throw new PulsarError(ClientErrorCode.ProducerQueueFull, `producer queue of ${max} messages is full`, { retriable: true });
     }

@@ -30,6 +30,7 @@ export class Transaction implements TransactionHandle {
   #partitions = new Map<string, Promise<void>>();
   #subscriptions = new Map<string, Promise<void>>();
   #operations: Promise<unknown>[] = [];
+  #abortListeners = new Set<() => void>();
   #timer: NodeJS.Timeout;
 
   constructor(tc: TransactionCoordinatorClient, mostBits: bigint, leastBits: bigint, timeoutMs: number, ctx: ClientContext) {
@@ -92,6 +93,10 @@ export class Transaction implements TransactionHandle {
     return p;
   }
 
+  afterAbort(listener: () => void): void {
+    this.#abortListeners.add(listener);
+  }
+
   track(operation: Promise<unknown>): void {
     operation.catch(() => undefined); // observed at commit; never an unhandled rejection
     this.#operations.push(operation);
@@ -134,6 +139,27 @@ export class Transaction implements TransactionHandle {
   async #end(action: number): Promise<void> {
     clearTimeout(this.#timer);
     const name = action === TxnAction.Commit ? 'commit' : 'abort';
+    try {
+      await this.#sendEnd(action, name);
+    } finally {
+      // Consumers learn of an abort whatever END_TXN's outcome: a redelivery is always safe.
+      if (action === TxnAction.Abort) this.#notifyAbort();
+    }
+  }
+
+  #notifyAbort(): void {
+    const listeners = [...this.#abortListeners];
+    this.#abortListeners.clear();
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.#ctx.logger.warn({ txnId: this.id, err: String(err) }, 'abort listener failed');
+      }
+    }
+  }
+
+  async #sendEnd(action: number, name: 'commit' | 'abort'): Promise<void> {
     try {
       await this.#tc.request(this.#tcId, () => ({
         type: CommandType.END_TXN,
