@@ -44,6 +44,9 @@ export default defineConfig({
           ...integration,
           name: 'fault',
           include: ['test/fault/**/*.test.ts'],
+          // A test here kills a broker and waits for `up` to restart it on its data: on a loaded
+          // 2-core host one restart alone has taken close to two minutes.
+          testTimeout: 600_000,
           maxWorkers: 1,
           fileParallelism: false,
           sequence: { groupOrder: 2 },
