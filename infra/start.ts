@@ -68,7 +68,22 @@ function printSummary(info: StackInfo, parts: RunningPart[]): void {
   console.log(lines.join('\n'));
 }
 
+/**
+ * `npm start | tee start.log`, then Ctrl-C: the signal ends tee too, and the next line written to
+ * the closed pipe ("stopping...", the stack's shutdown log) fails with EPIPE. Unhandled, that error
+ * ends this process before it has stopped what it started, leaving the whole stack running. Once
+ * nobody reads the output, losing it is harmless; stopping matters.
+ */
+function survivePipeClosed(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
+}
+
 async function main(): Promise<void> {
+  survivePipeClosed(process.stdout);
+  survivePipeClosed(process.stderr);
   const parts: RunningPart[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
