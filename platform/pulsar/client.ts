@@ -8,6 +8,7 @@ import { ConnectionPool, LookupService, parseServiceUrl, tokenAuth, type AuthPro
 import { Producer, type CreateProducerOptions } from './producer/index.ts';
 import { Consumer, type ConsumerOptions } from './consumer/index.ts';
 import { MessageId } from './message/index.ts';
+import { MemoryLimit } from './memory-limit.ts';
 import { TransactionCoordinatorClient, type Transaction, type TransactionOptions } from './transactions/index.ts';
 
 /** Something that says which service URL to use now (see ClusterFailover). */
@@ -29,6 +30,12 @@ export interface ClientOptions {
   keepAliveIntervalMs?: number;
   backoff?: BackoffOptions;
   logger?: Logger;
+  /**
+   * Bytes of message payload all producers together may hold until the broker acknowledges them;
+   * past it a send waits (or fails with MemoryBufferIsFull when the producer's `blockIfQueueFull`
+   * is false). Default 64 MiB (Java's); 0 means no limit.
+   */
+  memoryLimitBytes?: number;
 }
 
 export interface ReaderOptions {
@@ -71,6 +78,7 @@ export class PulsarClient {
       operationTimeoutMs: options.operationTimeoutMs ?? 30_000,
       backoff: options.backoff ?? {},
       closing: this.#abort.signal,
+      memory: new MemoryLimit(memoryLimitBytes(options.memoryLimitBytes)),
     };
     this.#provider.attach?.(this);
   }
@@ -160,4 +168,12 @@ export class PulsarClient {
     await this.#tc?.close();
     await this.#pool.close();
   }
+}
+
+function memoryLimitBytes(value: number | undefined): number {
+  const bytes = value ?? 64 * 1024 * 1024;
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new PulsarError(ClientErrorCode.InvalidConfiguration, `memoryLimitBytes must be a whole number of bytes >= 0, not ${value}`);
+  }
+  return bytes;
 }

@@ -49,6 +49,8 @@ export const ClientErrorCode = {
   Decompression: 'DecompressionError',
   BatchDecode: 'BatchDeserializeError',
   ProducerQueueFull: 'ProducerQueueFull',
+  /** The client's memoryLimitBytes is taken by messages not yet acknowledged. */
+  MemoryBufferIsFull: 'MemoryBufferIsFull',
   MessageTooBig: 'MessageTooBig',
   InvalidConfiguration: 'InvalidConfiguration',
   InvalidTopicName: 'InvalidTopicName',

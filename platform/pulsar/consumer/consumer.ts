@@ -57,6 +57,12 @@ export interface ConsumerOptions {
   initialPosition?: InitialPosition;
   /** Default 1000. */
   receiverQueueSize?: number;
+  /**
+   * Payload bytes the receive queue may hold: past it no flow permits are granted until the
+   * application takes messages (a queue of 1000 large messages would otherwise hold gigabytes).
+   * Default 64 MiB; 0 means no cap.
+   */
+  maxQueuedBytes?: number;
   consumerName?: string;
   /** Default 100 ms; 0 sends every ack at once. */
   ackGroupingMs?: number;
@@ -113,6 +119,8 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
   /** Subscribed topics (partitioned names) → their partition count, 0 when not partitioned. */
   #partitionCounts = new Map<string, number>();
   #watches: PeriodicTask[] = [];
+  #queuedBytes = 0;
+  #maxQueuedBytes: number;
   #counters = { messagesReceived: 0, bytesReceived: 0, acks: 0, nacks: 0, redeliveredMessages: 0, deadLettered: 0 };
 
   private constructor(ctx: ClientContext, options: InternalConsumerOptions) {
@@ -132,6 +140,8 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       throw invalid('a consumer needs `topic`, `topics` or `topicsPattern`');
     }
     const type = options.type ?? 'Exclusive';
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
+    if (!Number.isSafeInteger(this.#maxQueuedBytes) || this.#maxQueuedBytes < 0) throw invalid('maxQueuedBytes must be a whole number of bytes >= 0');
     if (options.keyShared && type !== 'KeyShared') throw invalid(`keyShared is for type KeyShared, not ${type}`);
     this.#perPartition = {
       subscription: options.subscription,
@@ -301,6 +311,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
         waiter.resolve({ from, message });
       } else {
         this.#queue.push({ from, message });
+        this.#queuedBytes += message.value.length;
       }
     }
     this.#ctx.instrumentation.emit('consumer.receive', () => ({ topic: from.topic, subscription: this.subscription, messages: messages.length }));
@@ -310,7 +321,20 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     const before = this.#queue.length - this.#head;
     this.#queue = this.#queue.slice(this.#head).filter((q) => q.from !== from);
     this.#head = 0;
+    const wasFull = this.queueFull();
+    this.#queuedBytes = this.#queue.reduce((n, q) => n + q.message.value.length, 0);
+    if (wasFull) this.#resumeFlowIfRoom();
     return before - this.#queue.length;
+  }
+
+  queueFull(): boolean {
+    return this.#maxQueuedBytes > 0 && this.#queuedBytes >= this.#maxQueuedBytes;
+  }
+
+  /** Partition consumers held back their permits while the queue was full: let them grant them. */
+  #resumeFlowIfRoom(): void {
+    if (this.queueFull()) return;
+    for (const c of this.#children) c.delivered(0);
   }
 
   failed(from: PartitionConsumer, err: PulsarError): void {
@@ -330,7 +354,10 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
+    const wasFull = this.queueFull();
+    this.#queuedBytes -= q.message.value.length;
     this.#deliver(q.from, q.message, 1);
+    if (wasFull) this.#resumeFlowIfRoom();
     return q;
   }
 
@@ -431,7 +458,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
 
   /** Counters since creation, over every partition; see ConsumerStats. */
   stats(): ConsumerStats {
-    return { ...this.#counters, queuedMessages: this.#queue.length - this.#head };
+    return { ...this.#counters, queuedMessages: this.#queue.length - this.#head, queuedBytes: this.#queuedBytes };
   }
 
   /** Redeliver every unacked message of this consumer now. */

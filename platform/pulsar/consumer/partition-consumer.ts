@@ -47,6 +47,8 @@ export interface Delivery {
   /** Drop queued messages of this partition (its connection went away; the broker redelivers). */
   purge(consumer: PartitionConsumer): number;
   failed(consumer: PartitionConsumer, err: PulsarError): void;
+  /** The queue holds its byte cap: permits are kept back until it does not (it then calls delivered(0)). */
+  queueFull(): boolean;
 }
 
 const State = { Connecting: 0, Ready: 1, Closed: 2, Failed: 3 } as const;
@@ -169,7 +171,7 @@ export class PartitionConsumer implements ConsumerHandler {
     }
     this.#permitsToReturn += count;
     const threshold = Math.max(1, Math.floor(this.options.receiverQueueSize / 2));
-    if (this.#permitsToReturn >= threshold && this.#state === State.Ready) {
+    if (this.#permitsToReturn >= threshold && this.#state === State.Ready && !this.#delivery.queueFull()) {
       this.#flow(this.#permitsToReturn);
       this.#permitsToReturn = 0;
     }

@@ -38,7 +38,10 @@ export interface ProducerOptions {
   sendTimeoutMs?: number;
   /** Messages accepted but not yet acknowledged by the broker. Default 1000. */
   maxPendingMessages?: number;
-  /** When the queue is full: wait for room (default) or fail with ProducerQueueFull. */
+  /**
+   * When the queue (or the client's memoryLimitBytes) is full: wait for room (default) or fail
+   * with ProducerQueueFull (MemoryBufferIsFull).
+   */
   blockIfQueueFull?: boolean;
   initialSequenceId?: bigint;
   properties?: Record<string, string>;
@@ -60,6 +63,8 @@ interface PendingSend {
   createdAt: number;
   transactional: boolean;
   batched: boolean;
+  /** Payload bytes held against the client's memory limit until settled. */
+  bytes: number;
 }
 
 const State = { Connecting: 0, Ready: 1, Closing: 2, Closed: 3, Failed: 4 } as const;
@@ -92,6 +97,11 @@ export class PartitionProducer implements ProducerHandler {
   #timeoutTimer: NodeJS.Timeout | undefined;
   #backoff: Backoff;
   #reconnecting = false;
+  /** Payload bytes this producer holds against the client's memory limit. */
+  #heldBytes = 0;
+  /** Frames waiting for the socket's 'drain' (write() returned false), in order. */
+  #unwritten: PendingSend[] = [];
+  #awaitingDrain = false;
   readonly counters = new ProducerCounters();
 
   constructor(ctx: ClientContext, options: ProducerOptions, topic: string, partition = -1) {
@@ -124,6 +134,11 @@ export class PartitionProducer implements ProducerHandler {
   /** Messages accepted and not yet acknowledged or failed. */
   get pendingMessages(): number {
     return this.#inflight;
+  }
+
+  /** Payload bytes held against the client's memory limit. */
+  get pendingBytes(): number {
+    return this.#heldBytes;
   }
 
   get lastSequenceId(): bigint {
@@ -200,7 +215,9 @@ export class PartitionProducer implements ProducerHandler {
     this.#state = State.Ready;
     this.#backoff.reset();
     // Resend everything not yet acknowledged, in order (§6.3).
-    for (const p of this.#pending) cnx.write(p.frame);
+    this.#unwritten = [...this.#pending];
+    this.#awaitingDrain = false;
+    this.#writeOut(cnx);
   }
 
   async #reconnectLoop(): Promise<void> {
@@ -228,6 +245,7 @@ export class PartitionProducer implements ProducerHandler {
   #disconnected(): void {
     if (this.#state !== State.Ready) return;
     this.#cnx = null;
+    this.#unwritten = [];
     this.#state = State.Connecting;
     void this.#reconnectLoop();
   }
@@ -259,7 +277,7 @@ export class PartitionProducer implements ProducerHandler {
     this.counters.messagesAcked += head.count;
     this.counters.sendLatencyMs.observe(Date.now() - head.createdAt, head.count);
     this.#ctx.instrumentation.emit('producer.receipt', () => ({ topic: this.topic, messages: head.count, latencyMs: Date.now() - head.createdAt }));
-    this.#release(head.count);
+    this.#release(head.count, head.bytes);
   }
 
   onSendError(cmd: NonNullable<BaseCommand['sendError']>): void {
@@ -275,7 +293,7 @@ export class PartitionProducer implements ProducerHandler {
       if (head && head.lowest === toBigInt(cmd.sequenceId)) {
         this.#pending.shift();
         this.#fail(head.callbacks, err);
-        this.#release(head.count);
+        this.#release(head.count, head.bytes);
       }
       return;
     }
@@ -298,6 +316,7 @@ export class PartitionProducer implements ProducerHandler {
     await this.#reserve();
     this.#assertUsable();
     const payload = toBytes(message.value);
+    await this.#reserveMemory(payload.length);
     const sequenceId = message.sequenceId ?? this.#nextSequenceId!;
     this.#nextSequenceId = (sequenceId > this.#nextSequenceId! ? sequenceId : this.#nextSequenceId!) + 1n;
     const queued: QueuedMessage = { sequenceId, payload, message };
@@ -337,13 +356,13 @@ export class PartitionProducer implements ProducerHandler {
       }, batched);
     } catch (err) {
       this.#fail(callbacks, asError(err));
-      this.#release(messages.length);
+      this.#release(messages.length, payloadBytes(messages));
       return;
     }
     const maxSize = (this.#cnx?.maxMessageSize ?? 5 * 1024 * 1024) + 10 * 1024;
     if (frame.length > maxSize) {
       this.#fail(callbacks, new PulsarError(ClientErrorCode.MessageTooBig, `frame of ${frame.length} bytes exceeds the broker limit`));
-      this.#release(messages.length);
+      this.#release(messages.length, payloadBytes(messages));
       return;
     }
     const pending: PendingSend = {
@@ -355,12 +374,50 @@ export class PartitionProducer implements ProducerHandler {
       createdAt: Date.now(),
       transactional: txn !== undefined,
       batched,
+      bytes: payloadBytes(messages),
     };
     this.#pending.push(pending);
     this.counters.messagesSent += messages.length;
     this.counters.bytesSent += frame.length;
     this.#ctx.instrumentation.emit('producer.send', () => ({ topic: this.topic, messages: messages.length, bytes: frame.length }));
-    if (this.#state === State.Ready) this.#cnx?.write(frame);
+    if (this.#state !== State.Ready || !this.#cnx) return;
+    if (this.#awaitingDrain) this.#unwritten.push(pending);
+    else if (!this.#cnx.write(frame)) this.#waitForDrain(this.#cnx);
+  }
+
+  /** Write queued frames until the socket says its buffer is full, then wait for 'drain'. */
+  #writeOut(cnx: Connection): void {
+    while (this.#unwritten.length > 0 && !this.#awaitingDrain) {
+      if (!cnx.write(this.#unwritten.shift()!.frame)) this.#waitForDrain(cnx);
+    }
+  }
+
+  #waitForDrain(cnx: Connection): void {
+    this.#awaitingDrain = true;
+    this.counters.drainWaits++;
+    void cnx.drained().then(() => {
+      if (this.#cnx !== cnx) return; // reconnected: the new connection resends everything
+      this.#awaitingDrain = false;
+      this.#writeOut(cnx);
+    });
+  }
+
+  async #reserveMemory(bytes: number): Promise<void> {
+    const memory = this.#ctx.memory;
+    if (!memory.tryReserve(bytes)) {
+      if (this.#options.blockIfQueueFull === false) {
+        this.#release(1, 0);
+        throw new PulsarError(ClientErrorCode.MemoryBufferIsFull, `client memory limit of ${memory.limitBytes} bytes is taken by unacknowledged messages`, { retriable: true });
+      }
+      // What holds the memory may be our own open batch.
+      this.#flushBatch();
+      await memory.reserve(bytes);
+      if (this.#state === State.Closing || this.#state === State.Closed || this.#state === State.Failed) {
+        memory.release(bytes); // terminated while waiting: it released what it held, not this
+        this.#assertUsable();
+      }
+    }
+    this.#heldBytes += bytes;
   }
 
   async #reserve(): Promise<void> {
@@ -377,8 +434,10 @@ export class PartitionProducer implements ProducerHandler {
     await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
   }
 
-  #release(count: number): void {
+  #release(count: number, bytes: number): void {
     this.#inflight -= count;
+    this.#heldBytes -= bytes;
+    this.#ctx.memory.release(bytes);
     const max = this.#options.maxPendingMessages ?? 1000;
     // Room goes to waiters in arrival order; the slot is reserved on their behalf.
     while (this.#spaceWaiters.length > 0 && this.#inflight < max) {
@@ -401,7 +460,7 @@ export class PartitionProducer implements ProducerHandler {
     while (this.#pending.length > 0 && !this.#pending[0]!.transactional && now - this.#pending[0]!.createdAt >= timeoutMs) {
       const p = this.#pending.shift()!;
       this.#fail(p.callbacks, err);
-      this.#release(p.count);
+      this.#release(p.count, p.bytes);
     }
   }
 
@@ -429,6 +488,9 @@ export class PartitionProducer implements ProducerHandler {
     for (const p of pending) this.#fail(p.callbacks, err);
     for (const b of this.#batch.drain().batches) this.#fail(b.callbacks, err);
     this.#inflight = 0;
+    this.#ctx.memory.release(this.#heldBytes);
+    this.#heldBytes = 0;
+    this.#unwritten = [];
     this.#spaceWaiters.splice(0).forEach((w) => w());
     this.#flushWaiters.splice(0).forEach((w) => w());
     this.#cnx?.unregisterProducer(this.producerId);
@@ -456,4 +518,10 @@ export class PartitionProducer implements ProducerHandler {
 
 function asError(err: unknown): PulsarError {
   return asPulsarError(err, ClientErrorCode.ProducerFailed);
+}
+
+function payloadBytes(messages: readonly QueuedMessage[]): number {
+  let bytes = 0;
+  for (const m of messages) bytes += m.payload.length;
+  return bytes;
 }
