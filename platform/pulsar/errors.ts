@@ -52,6 +52,8 @@ export const ClientErrorCode = {
   /** The client's memoryLimitBytes is taken by messages not yet acknowledged. */
   MemoryBufferIsFull: 'MemoryBufferIsFull',
   MessageTooBig: 'MessageTooBig',
+  /** An encrypted message: end-to-end encryption is not implemented, so it is never handed over as plaintext. */
+  DecryptionNotSupported: 'DecryptionNotSupported',
   InvalidConfiguration: 'InvalidConfiguration',
   InvalidTopicName: 'InvalidTopicName',
   TooManyRedirects: 'TooManyLookupRedirects',

@@ -66,6 +66,11 @@ export function decodeEntry(topic: string, partition: number, cmd: NonNullable<B
   if (!section) return errorMessage(new PulsarError(ClientErrorCode.BatchDecode, 'MESSAGE without payload'));
   if (section.error || !md) return errorMessage(section.error ?? new PulsarError(ClientErrorCode.BatchDecode, 'no metadata'), md);
   const count = has(md, 'numMessagesInBatch') ? md.numMessagesInBatch! : -1;
+  if (md.encryptionKeys && md.encryptionKeys.length > 0) {
+    // The payload is ciphertext: handing it over as the value would pass it off as the message.
+    return errorMessage(new PulsarError(ClientErrorCode.DecryptionNotSupported,
+      `message is encrypted (${md.encryptionAlgo ?? 'unknown algorithm'}, keys ${md.encryptionKeys.map((k) => k.key).join(', ')}); this client cannot decrypt`), md, Math.max(1, count));
+  }
   let raw: Uint8Array;
   try {
     raw = decompress(md.compression ?? 0, section.payload, md.uncompressedSize ?? 0);

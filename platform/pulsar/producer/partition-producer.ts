@@ -47,6 +47,12 @@ export interface ProducerOptions {
   properties?: Record<string, string>;
   /** Announce transactional use so the broker readies the topic's transaction buffer first. */
   transactional?: boolean;
+  /**
+   * Java's end-to-end encryption options. Not implemented: setting either fails createProducer
+   * with InvalidConfiguration rather than sending plaintext the caller believes encrypted.
+   */
+  encryptionKeys?: string[];
+  cryptoKeyReader?: unknown;
 }
 
 interface Callback {

@@ -70,7 +70,7 @@ export interface MessageMetadata {
   producerName: string; sequenceId: U64; publishTime: U64; properties?: KeyValue[];
   replicatedFrom?: string; partitionKey?: string; replicateTo?: string[]; compression?: number;
   uncompressedSize?: number; numMessagesInBatch?: number; eventTime?: U64;
-  encryptionKeys?: unknown[]; encryptionAlgo?: string; schemaVersion?: Uint8Array;
+  encryptionKeys?: { key: string; value: Uint8Array }[]; encryptionAlgo?: string; schemaVersion?: Uint8Array;
   partitionKeyB64Encoded?: boolean; orderingKey?: Uint8Array; deliverAtTime?: U64;
   markerType?: number; txnidLeastBits?: U64; txnidMostBits?: U64; highestSequenceId?: U64;
   nullValue?: boolean; uuid?: string; numChunksFromMsg?: number; totalChunkMsgSize?: number;
