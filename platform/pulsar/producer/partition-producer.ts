@@ -13,7 +13,7 @@ import { BatchContainer } from './batch-container.ts';
 
 export const AccessMode = { Shared: 0, Exclusive: 1, WaitForExclusive: 2, ExclusiveWithFencing: 3 } as const;
 export type AccessMode = keyof typeof AccessMode;
-export type CompressionName = 'NONE' | 'LZ4' | 'ZLIB' | 'SNAPPY';
+export type CompressionName = 'NONE' | 'LZ4' | 'ZLIB' | 'ZSTD' | 'SNAPPY';
 
 export interface BatchingOptions {
   maxMessages?: number;

@@ -4,6 +4,7 @@
 // own PartitionProducer, and the router, which sees the partition count on every send, covers them.
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { ClientErrorCode, PulsarError } from '../errors.ts';
+import { CompressionType, prepareCompression } from '../protocol/index.ts';
 import { partitionCount } from '../partition-metadata.ts';
 import { startPeriodic, type PeriodicTask } from '../periodic-task.ts';
 import { sumProducerCounters, type ProducerStats } from '../stats.ts';
@@ -38,6 +39,7 @@ export class Producer {
 
   static async create(ctx: ClientContext, options: CreateProducerOptions): Promise<Producer> {
     refuseEncryption(options);
+    await prepareCompression(CompressionType[options.compression ?? 'NONE']);
     const topic = TopicName.parse(options.topic);
     const count = topic.isPartition ? 0 : await partitionCount(ctx, String(topic), 'producer');
     const children = count === 0 ? [new PartitionProducer(ctx, options, String(topic))] : partitionProducers(ctx, options, topic, 0, count);
