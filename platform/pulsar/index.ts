@@ -6,7 +6,7 @@ export {
   ClientErrorCode, SERVER_ERRORS, isRetriable, type PulsarErrorCode, type ServerErrorCode,
 } from './errors.ts';
 export { Instrumentation, silentLogger, type Logger, type InstrumentationEvents, type InstrumentationEvent } from './instrumentation.ts';
-export { MessageId, type Message, type OutgoingMessage } from './message/index.ts';
+export { MessageId, ChunkMessageId, type Message, type OutgoingMessage } from './message/index.ts';
 export { Producer, AccessMode, javaStringHash, type CreateProducerOptions, type SendOptions, type BatchingOptions, type CompressionName, type MessageRouter, type RoutingMode } from './producer/index.ts';
 export {
   Consumer, RETRY_PROPERTIES, type ConsumerOptions, type DeadLetterPolicy, type RetryPolicy, SubscriptionType, InitialPosition,

@@ -80,6 +80,14 @@ export interface ConsumerOptions {
   subscriptionProperties?: Record<string, string>;
   deadLetter?: DeadLetterPolicy;
   retry?: RetryPolicy;
+  /** Incomplete chunked messages held at once per partition; default 10 (Java's maxPendingChunkedMessage). */
+  maxPendingChunkedMessage?: number;
+  /** Default 60 s. */
+  expireTimeOfIncompleteChunkedMessageMs?: number;
+  /** Past maxPendingChunkedMessage: ack the oldest incomplete one's chunks and drop it, instead of delivering it with `error`. Default false. */
+  autoAckOldestChunkedMessageOnQueueFull?: boolean;
+  /** Bytes held for incomplete chunked messages per partition; default 64 MiB. */
+  maxPendingChunkedBytes?: number;
 }
 
 /** Reader-only options, see Client.createReader. */
@@ -161,6 +169,12 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       durable: options.durable ?? true,
       startMessageId: options.startMessageId,
       subscriptionProperties: options.subscriptionProperties,
+      chunks: {
+        maxPendingChunkedMessages: options.maxPendingChunkedMessage,
+        expireTimeOfIncompleteChunkedMessageMs: options.expireTimeOfIncompleteChunkedMessageMs,
+        autoAckOldestChunkedMessageOnQueueFull: options.autoAckOldestChunkedMessageOnQueueFull,
+        maxPendingChunkedBytes: options.maxPendingChunkedBytes,
+      },
     };
   }
 

@@ -2,14 +2,15 @@
 // reconnect. Permits (reference §3.6, §6.5): FLOW(receiverQueueSize) after each subscribe, then
 // FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
 import { asPulsarError, ClientErrorCode, PulsarError, PulsarTimeoutError } from '../errors.ts';
-import { MessageId, type Message } from '../message/index.ts';
+import { ChunkMessageId, MessageId, type Message } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { transactionalAckData } from './ack-data.ts';
 import { AckTracker } from './ack-tracker.ts';
 import type { KeySharedMeta } from './key-shared.ts';
-import { decodeEntry } from './message-decoder.ts';
+import { decodeEntry, failedMessage } from './message-decoder.ts';
+import { ChunkAssembler, type ChunkLimits, type ChunkOutcome } from './chunk-assembler.ts';
 import { NackTracker, type NackBackoff } from './nack-tracker.ts';
 
 export const SubscriptionType = { Exclusive: 0, Shared: 1, Failover: 2, KeyShared: 3 } as const;
@@ -39,6 +40,8 @@ export interface PartitionConsumerOptions {
   startMessageId?: MessageId;
   startMessageIdInclusive?: boolean;
   subscriptionProperties?: Record<string, string>;
+  /** Limits on reassembling chunked messages (defaults as Java's). */
+  chunks?: Partial<ChunkLimits>;
 }
 
 /** Where a partition consumer delivers: the parent's shared queue. */
@@ -73,6 +76,7 @@ export class PartitionConsumer implements ConsumerHandler {
   #lastDelivered: MessageId | undefined;
   /** Failover: the broker says which consumer is active (ACTIVE_CONSUMER_CHANGE); until then, not. */
   #active: boolean;
+  #chunks: ChunkAssembler;
 
   constructor(ctx: ClientContext, delivery: Delivery, topic: string, partition: number, options: PartitionConsumerOptions) {
     this.#ctx = ctx;
@@ -89,7 +93,8 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#nacks = new NackTracker(options.nackBackoff ?? options.nackRedeliveryDelayMs);
     const nackDelay = options.nackBackoff?.minDelayMs ?? options.nackRedeliveryDelayMs;
     const tick = Math.max(100, Math.min(1000, nackDelay, options.ackTimeoutMs || 1000));
-    this.#timer = setInterval(() => this.#redeliverDue(), tick);
+    this.#chunks = new ChunkAssembler(options.chunks);
+    this.#timer = setInterval(() => { this.#redeliverDue(); this.#expireChunks(); }, tick);
     this.#timer.unref();
   }
 
@@ -179,6 +184,10 @@ export class PartitionConsumer implements ConsumerHandler {
 
   // ConsumerHandler
   onMessage(cmd: NonNullable<BaseCommand['message']>, payload: PayloadSection | undefined): void {
+    if (payload && !payload.error && (payload.metadata?.numChunksFromMsg ?? 0) > 1) {
+      this.#onChunk(cmd, payload);
+      return;
+    }
     const { messages, skipped } = decodeEntry(this.topic, this.partition, cmd, payload);
     // A reader starting at an id (exclusive, Java's default) skips that id and anything before it.
     const start = !this.options.durable && !this.#lastDelivered && !this.options.startMessageIdInclusive ? this.options.startMessageId : undefined;
@@ -186,6 +195,30 @@ export class PartitionConsumer implements ConsumerHandler {
     const dropped = skipped + (messages.length - fresh.length);
     if (dropped > 0) this.delivered(dropped);
     if (fresh.length > 0) this.#delivery.push(this, fresh);
+  }
+
+  /** One chunk of a chunked message: held until its message is whole (or its set fails). */
+  #onChunk(cmd: NonNullable<BaseCommand['message']>, section: PayloadSection): void {
+    const id = MessageId.fromData(cmd.messageId, this.partition);
+    const { outcome, evicted, ack } = this.#chunks.add(id, section.metadata!, section.payload, cmd.redeliveryCount ?? 0);
+    for (const a of ack) this.#acks.ack(a);
+    const out = [...evicted, outcome].map((o) => this.#chunkMessage(o, cmd)).filter((m): m is Message => m !== undefined);
+    // Each chunk took a permit; a delivered message gives its one back when the application takes it.
+    if (out.length === 0) this.delivered(1);
+    if (out.length > 0) this.#delivery.push(this, out);
+  }
+
+  #chunkMessage(o: ChunkOutcome, cmd: NonNullable<BaseCommand['message']>): Message | undefined {
+    if (o.kind === 'held') return undefined;
+    if (o.kind === 'failed') return failedMessage(o.id, this.topic, o.error, o.metadata, o.redeliveryCount);
+    const { uuid: _u, chunkId: _c, numChunksFromMsg: _n, totalChunkMsgSize: _t, ...metadata } = o.metadata;
+    const { messages } = decodeEntry(this.topic, this.partition, { ...cmd, redeliveryCount: o.redeliveryCount, messageId: o.id.toData() }, { metadata, payload: o.payload });
+    return messages[0] && { ...messages[0], id: o.id };
+  }
+
+  #expireChunks(): void {
+    const expired = this.#chunks.expire();
+    if (expired.length > 0) this.#delivery.push(this, expired.map((o) => this.#chunkMessage(o, { consumerId: toLong(this.consumerId), messageId: { ledgerId: 0, entryId: 0 } })!));
   }
 
   onActiveChange(active: boolean): void {
@@ -202,6 +235,7 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#active = this.options.type !== 'Failover';
     // Everything unacked comes back from the broker: drop local copies and batch progress (§6.5).
     this.#delivery.purge(this);
+    this.#chunks.clear();
     this.#acks.reset();
     this.#unacked.clear();
     void this.#reconnectLoop();
@@ -234,7 +268,9 @@ export class PartitionConsumer implements ConsumerHandler {
     // Both maps are usually empty (no ack timeout, no nacks): skip building the key then.
     if (this.#unacked.size > 0) this.#unacked.delete(id.key());
     if (this.#nacks.size > 0) this.#nacks.delete(id.key());
-    this.#acks.ack(id);
+    // A chunked message is acked by acking every chunk entry it was made of.
+    if (id instanceof ChunkMessageId && id.chunkIds.length > 0) for (const c of id.chunkIds) this.#acks.ack(c);
+    else this.#acks.ack(id);
   }
 
   ackCumulative(id: MessageId): void {
@@ -301,7 +337,7 @@ export class PartitionConsumer implements ConsumerHandler {
     const consumerId = toLong(this.consumerId);
     if (this.options.type === 'Shared' || this.options.type === 'KeyShared') {
       const entries = new Map<string, MessageIdData>();
-      for (const id of ids) {
+      for (const id of ids.flatMap((i) => (i instanceof ChunkMessageId && i.chunkIds.length > 0 ? i.chunkIds : [i]))) {
         const d: MessageIdData = { ledgerId: toLong(id.ledgerId), entryId: toLong(id.entryId) };
         if (id.partition >= 0) d.partition = id.partition;
         entries.set(`${id.ledgerId}:${id.entryId}`, d);

@@ -3,12 +3,12 @@
 // in order on the new connection, which broker dedup makes safe (reference §6.3). Producer name
 // and producer id survive reconnects; the epoch grows (§3.5).
 import { asPulsarError, ClientErrorCode, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
-import { MessageId, type OutgoingMessage } from '../message/index.ts';
+import { ChunkMessageId, MessageId, type OutgoingMessage } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { ProducerCounters } from '../stats.ts';
-import { buildFrame, frameSequenceId, toBytes, type QueuedMessage } from './batch-builder.ts';
+import { buildChunkFrames, buildFrame, frameSequenceId, toBytes, type QueuedMessage } from './batch-builder.ts';
 import { BatchContainer } from './batch-container.ts';
 
 export const AccessMode = { Shared: 0, Exclusive: 1, WaitForExclusive: 2, ExclusiveWithFencing: 3 } as const;
@@ -53,6 +53,13 @@ export interface ProducerOptions {
    */
   encryptionKeys?: string[];
   cryptoKeyReader?: unknown;
+  /**
+   * Send a message larger than the broker's max message size (CONNECTED's max_message_size) as
+   * chunks that consumers reassemble (Java's enableChunking). Needs `batching: false`. Default false.
+   */
+  chunking?: boolean;
+  /** Largest chunk (metadata and payload) when chunking; default and cap the broker's max message size. */
+  chunkMaxMessageSize?: number;
 }
 
 interface Callback {
@@ -71,6 +78,8 @@ interface PendingSend {
   batched: boolean;
   /** Payload bytes held against the client's memory limit until settled. */
   bytes: number;
+  /** One chunk of a chunked message; its last chunk holds the callback. */
+  chunk?: { index: number; last: boolean; message: { first?: MessageId } };
 }
 
 const State = { Connecting: 0, Ready: 1, Closing: 2, Closed: 3, Failed: 4 } as const;
@@ -275,7 +284,11 @@ export class PartitionProducer implements ProducerHandler {
     const ledger = data ? toBigInt(data.ledgerId) : U64_MAX;
     const entry = data ? toBigInt(data.entryId) : U64_MAX;
     const partition = this.partition;
-    if (!head.batched) {
+    if (head.chunk) {
+      const id = new MessageId(ledger, entry, partition);
+      if (head.chunk.index === 0) head.chunk.message.first = id;
+      if (head.chunk.last) head.callbacks[0]?.resolve(new ChunkMessageId(head.chunk.message.first ?? id, id));
+    } else if (!head.batched) {
       head.callbacks[0]!.resolve(new MessageId(ledger, entry, partition));
     } else {
       head.callbacks.forEach((cb, i) => cb.resolve(new MessageId(ledger, entry, partition, i, head.count)));
@@ -328,6 +341,10 @@ export class PartitionProducer implements ProducerHandler {
     const queued: QueuedMessage = { sequenceId, payload, message };
     const result = new Promise<MessageId>((resolve, reject) => {
       const cb = { resolve, reject };
+      if (this.#options.chunking) {
+        this.#enqueueChunked(queued, cb, txn);
+        return;
+      }
       const unbatchable = message.deliverAt !== undefined || message.deliverAfterMs !== undefined;
       if (!this.#batching || unbatchable) {
         this.#flushBatch();
@@ -382,10 +399,50 @@ export class PartitionProducer implements ProducerHandler {
       batched,
       bytes: payloadBytes(messages),
     };
+    this.#push(pending);
+  }
+
+  /** A message too large for one entry goes out as chunks (buildChunkFrames), each its own pending send. */
+  #enqueueChunked(queued: QueuedMessage, cb: Callback, txn?: TransactionHandle): void {
+    const brokerMax = this.#cnx?.maxMessageSize ?? 5 * 1024 * 1024;
+    let frames: Buffer[];
+    try {
+      frames = buildChunkFrames(queued, {
+        producerId: this.producerId,
+        producerName: this.#name ?? '',
+        compression: this.#compression,
+        ...(txn ? { txn: { mostBits: txn.mostBits, leastBits: txn.leastBits } } : {}),
+      }, Math.min(brokerMax, this.#options.chunkMaxMessageSize ?? brokerMax));
+    } catch (err) {
+      this.#fail([cb], asError(err));
+      this.#release(1, queued.payload.length);
+      return;
+    }
+    const message = {};
+    const createdAt = Date.now();
+    frames.forEach((frame, index) => {
+      const last = index === frames.length - 1;
+      this.#push({
+        lowest: queued.sequenceId,
+        highest: queued.sequenceId,
+        count: last ? 1 : 0,
+        frame,
+        callbacks: last ? [cb] : [],
+        createdAt,
+        transactional: txn !== undefined,
+        batched: false,
+        bytes: last ? queued.payload.length : 0,
+        ...(frames.length > 1 ? { chunk: { index, last, message } } : {}),
+      });
+    });
+  }
+
+  #push(pending: PendingSend): void {
+    const { frame, count } = pending;
     this.#pending.push(pending);
-    this.counters.messagesSent += messages.length;
+    this.counters.messagesSent += count;
     this.counters.bytesSent += frame.length;
-    this.#ctx.instrumentation.emit('producer.send', () => ({ topic: this.topic, messages: messages.length, bytes: frame.length }));
+    this.#ctx.instrumentation.emit('producer.send', () => ({ topic: this.topic, messages: count, bytes: frame.length }));
     if (this.#state !== State.Ready || !this.#cnx) return;
     if (this.#awaitingDrain) this.#unwritten.push(pending);
     else if (!this.#cnx.write(frame)) this.#waitForDrain(this.#cnx);

@@ -39,6 +39,9 @@ export class Producer {
 
   static async create(ctx: ClientContext, options: CreateProducerOptions): Promise<Producer> {
     refuseEncryption(options);
+    if (options.chunking && options.batching !== false) {
+      throw new PulsarError(ClientErrorCode.InvalidConfiguration, 'producer option chunking needs batching: false (a batch cannot be chunked, as in Java)');
+    }
     await prepareCompression(CompressionType[options.compression ?? 'NONE']);
     const topic = TopicName.parse(options.topic);
     const count = topic.isPartition ? 0 : await partitionCount(ctx, String(topic), 'producer');

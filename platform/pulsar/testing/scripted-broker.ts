@@ -5,7 +5,7 @@
 // command with the connection it came on. Real node:net sockets on 127.0.0.1, so the client's
 // socket code (write buffering, 'drain', close) runs as against a real broker.
 import net from 'node:net';
-import { CommandType, FrameParser, encodePayloadFrame, encodeMetadata, encodeSimpleFrame, toBigInt, toLong, type BaseCommand, type MessageMetadata } from '../protocol/index.ts';
+import { CommandType, FrameParser, encodePayloadFrame, encodeMetadata, encodeSimpleFrame, toBigInt, toLong, type BaseCommand, type MessageMetadata, type PayloadSection } from '../protocol/index.ts';
 
 export interface ScriptedConnection {
   readonly index: number;
@@ -16,7 +16,7 @@ export interface ScriptedConnection {
 }
 
 /** Return true when the command was answered (or is to be ignored) by the test. */
-export type ScriptHandler = (cmd: BaseCommand, connection: ScriptedConnection) => boolean | void;
+export type ScriptHandler = (cmd: BaseCommand, connection: ScriptedConnection, payload?: PayloadSection) => boolean | void;
 
 export interface ScriptedBroker {
   readonly url: string;
@@ -57,9 +57,9 @@ export async function startScriptedBroker(handler: ScriptHandler = () => false, 
         socket.destroy();
         return;
       }
-      for (const { command: cmd } of frames) {
+      for (const { command: cmd, payload } of frames) {
         received.push({ connection: connection.index, cmd });
-        if (handler(cmd, connection) === true || socket.destroyed) continue;
+        if (handler(cmd, connection, payload) === true || socket.destroyed) continue;
         answer(cmd, connection.reply, url, options.maxMessageSize);
       }
     });
