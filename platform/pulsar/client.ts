@@ -9,6 +9,7 @@ import { Producer, type CreateProducerOptions } from './producer/index.ts';
 import { Consumer, type ConsumerOptions } from './consumer/index.ts';
 import { MessageId } from './message/index.ts';
 import { MemoryLimit } from './memory-limit.ts';
+import { getOrCreateSchema, getSchema, type RegisteredSchema, type SchemaInfo } from './schema.ts';
 import { TransactionCoordinatorClient, type Transaction, type TransactionOptions } from './transactions/index.ts';
 
 /** Something that says which service URL to use now (see ClusterFailover). */
@@ -128,6 +129,18 @@ export class PulsarClient {
       consumerName: options.readerName,
       ackGroupingMs: 0,
     }));
+  }
+
+  /** The topic's latest schema (or `version`); undefined when it has none. */
+  async getSchema(topic: string, version?: Uint8Array): Promise<RegisteredSchema | undefined> {
+    this.#assertOpen();
+    return getSchema(this.#ctx, topic, version);
+  }
+
+  /** Register a schema on a topic (or find it there); its version. Fails with IncompatibleSchema when the registry refuses it. */
+  async getOrCreateSchema(topic: string, schema: SchemaInfo): Promise<Buffer> {
+    this.#assertOpen();
+    return getOrCreateSchema(this.#ctx, topic, schema);
   }
 
   /** Begin a transaction (transactions must be enabled on the broker). */

@@ -16,3 +16,4 @@ export { LATENCY_BUCKETS_MS, type ProducerStats, type ConsumerStats, type Histog
 export { Transaction, TransactionState, type TransactionOptions } from './transactions/index.ts';
 export { tokenAuth, type AuthProvider } from './network/index.ts';
 export { TopicName } from './topic/index.ts';
+export { SchemaType, type SchemaInfo, type RegisteredSchema } from './schema.ts';

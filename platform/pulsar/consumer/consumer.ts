@@ -11,6 +11,7 @@ import { startPeriodic, type PeriodicTask } from '../periodic-task.ts';
 import type { ConsumerStats } from '../stats.ts';
 import { MessageId, type Message } from '../message/index.ts';
 import { Producer } from '../producer/index.ts';
+import type { SchemaInfo } from '../schema.ts';
 import { TopicName } from '../topic/index.ts';
 import { keySharedMeta, type KeySharedPolicy } from './key-shared.ts';
 import { nackBackoff, type NackBackoff } from './nack-tracker.ts';
@@ -80,6 +81,8 @@ export interface ConsumerOptions {
   subscriptionProperties?: Record<string, string>;
   deadLetter?: DeadLetterPolicy;
   retry?: RetryPolicy;
+  /** The schema this consumer reads with; checked against the topic's by the registry. Default none (bytes). */
+  schema?: SchemaInfo;
   /** Incomplete chunked messages held at once per partition; default 10 (Java's maxPendingChunkedMessage). */
   maxPendingChunkedMessage?: number;
   /** Default 60 s. */
@@ -169,6 +172,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       durable: options.durable ?? true,
       startMessageId: options.startMessageId,
       subscriptionProperties: options.subscriptionProperties,
+      schema: options.schema,
       chunks: {
         maxPendingChunkedMessages: options.maxPendingChunkedMessage,
         expireTimeOfIncompleteChunkedMessageMs: options.expireTimeOfIncompleteChunkedMessageMs,

@@ -6,6 +6,7 @@ import { ChunkMessageId, MessageId, type Message } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
+import { toSchemaData, type SchemaInfo } from '../schema.ts';
 import { transactionalAckData } from './ack-data.ts';
 import { AckTracker } from './ack-tracker.ts';
 import type { KeySharedMeta } from './key-shared.ts';
@@ -40,6 +41,7 @@ export interface PartitionConsumerOptions {
   startMessageId?: MessageId;
   startMessageIdInclusive?: boolean;
   subscriptionProperties?: Record<string, string>;
+  schema?: SchemaInfo;
   /** Limits on reassembling chunked messages (defaults as Java's). */
   chunks?: Partial<ChunkLimits>;
 }
@@ -137,6 +139,8 @@ export class PartitionConsumer implements ConsumerHandler {
     if (o.readCompacted) subscribe.readCompacted = true;
     if (o.replicateSubscriptionState) subscribe.replicateSubscriptionState = true;
     if (o.type === 'KeyShared') subscribe.keySharedMeta = o.keySharedMeta ?? { keySharedMode: 0 }; // AUTO_SPLIT unless told (§3.6)
+    const schema = toSchemaData(o.schema);
+    if (schema) subscribe.schema = schema;
     if (o.subscriptionProperties) {
       subscribe.subscriptionProperties = Object.entries(o.subscriptionProperties).map(([key, value]) => ({ key, value }));
     }

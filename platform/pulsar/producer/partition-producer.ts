@@ -8,6 +8,7 @@ import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBacko
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { ProducerCounters } from '../stats.ts';
+import { toSchemaData, type SchemaInfo } from '../schema.ts';
 import { buildChunkFrames, buildFrame, frameSequenceId, toBytes, type QueuedMessage } from './batch-builder.ts';
 import { BatchContainer } from './batch-container.ts';
 
@@ -58,6 +59,8 @@ export interface ProducerOptions {
    * chunks that consumers reassemble (Java's enableChunking). Needs `batching: false`. Default false.
    */
   chunking?: boolean;
+  /** The schema to register (or match) on the topic; default none (bytes). IncompatibleSchema if the registry refuses it. */
+  schema?: SchemaInfo;
   /** Largest chunk (metadata and payload) when chunking; default and cap the broker's max message size. */
   chunkMaxMessageSize?: number;
 }
@@ -199,6 +202,8 @@ export class PartitionProducer implements ProducerHandler {
     if (this.#name !== undefined) producer.producerName = this.#name;
     if (this.#topicEpoch !== undefined) producer.topicEpoch = toLong(this.#topicEpoch);
     if (this.#options.transactional) producer.txnEnabled = true;
+    const schema = toSchemaData(this.#options.schema);
+    if (schema) producer.schema = schema;
     if (this.#options.properties) {
       producer.metadata = Object.entries(this.#options.properties).map(([key, value]) => ({ key, value }));
     }
