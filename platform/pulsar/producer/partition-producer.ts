@@ -340,7 +340,9 @@ export class PartitionProducer implements ProducerHandler {
     await this.#reserve();
     this.#assertUsable();
     const payload = toBytes(message.value);
-    await this.#reserveMemory(payload.length);
+    // The usual case takes its bytes without an await (no extra microtask per message).
+    if (this.#ctx.memory.tryReserve(payload.length)) this.#heldBytes += payload.length;
+    else await this.#waitForMemory(payload.length);
     const sequenceId = message.sequenceId ?? this.#nextSequenceId!;
     this.#nextSequenceId = (sequenceId > this.#nextSequenceId! ? sequenceId : this.#nextSequenceId!) + 1n;
     const queued: QueuedMessage = { sequenceId, payload, message };
@@ -470,20 +472,18 @@ export class PartitionProducer implements ProducerHandler {
     });
   }
 
-  async #reserveMemory(bytes: number): Promise<void> {
+  async #waitForMemory(bytes: number): Promise<void> {
     const memory = this.#ctx.memory;
-    if (!memory.tryReserve(bytes)) {
-      if (this.#options.blockIfQueueFull === false) {
-        this.#release(1, 0);
-        throw new PulsarError(ClientErrorCode.MemoryBufferIsFull, `client memory limit of ${memory.limitBytes} bytes is taken by unacknowledged messages`, { retriable: true });
-      }
-      // What holds the memory may be our own open batch.
-      this.#flushBatch();
-      await memory.reserve(bytes);
-      if (this.#state === State.Closing || this.#state === State.Closed || this.#state === State.Failed) {
-        memory.release(bytes); // terminated while waiting: it released what it held, not this
-        this.#assertUsable();
-      }
+    if (this.#options.blockIfQueueFull === false) {
+      this.#release(1, 0);
+      throw new PulsarError(ClientErrorCode.MemoryBufferIsFull, `client memory limit of ${memory.limitBytes} bytes is taken by unacknowledged messages`, { retriable: true });
+    }
+    // What holds the memory may be our own open batch.
+    this.#flushBatch();
+    await memory.reserve(bytes);
+    if (this.#state === State.Closing || this.#state === State.Closed || this.#state === State.Failed) {
+      memory.release(bytes); // terminated while waiting: it released what it held, not this
+      this.#assertUsable();
     }
     this.#heldBytes += bytes;
   }
