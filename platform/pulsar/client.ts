@@ -8,6 +8,8 @@ import { ConnectionPool, LookupService, parseServiceUrl, tokenAuth, type AuthPro
 import { Producer, type CreateProducerOptions } from './producer/index.ts';
 import { Consumer, type ConsumerOptions, type PublicConsumer } from './consumer/index.ts';
 import { MessageId } from './message/index.ts';
+import { MemoryLimit } from './memory-limit.ts';
+import { getOrCreateSchema, getSchema, type RegisteredSchema, type SchemaInfo } from './schema.ts';
 import { TransactionCoordinatorClient, type Transaction, type TransactionOptions } from './transactions/index.ts';
 
 /** Something that says which service URL to use now (see ClusterFailover). */
@@ -29,6 +31,12 @@ export interface ClientOptions {
   keepAliveIntervalMs?: number;
   backoff?: BackoffOptions;
   logger?: Logger;
+  /**
+   * Bytes of message payload all producers together may hold until the broker acknowledges them;
+   * past it a send waits (or fails with MemoryBufferIsFull when the producer's `blockIfQueueFull`
+   * is false). Default 64 MiB (Java's); 0 means no limit.
+   */
+  memoryLimitBytes?: number;
 }
 
 export interface ReaderOptions {
@@ -71,6 +79,7 @@ export class PulsarClient {
       operationTimeoutMs: options.operationTimeoutMs ?? 30_000,
       backoff: options.backoff ?? {},
       closing: this.#abort.signal,
+      memory: new MemoryLimit(memoryLimitBytes(options.memoryLimitBytes)),
     };
     this.#provider.attach?.(this);
   }
@@ -122,6 +131,18 @@ export class PulsarClient {
     }));
   }
 
+  /** The topic's latest schema (or `version`); undefined when it has none. */
+  async getSchema(topic: string, version?: Uint8Array): Promise<RegisteredSchema | undefined> {
+    this.#assertOpen();
+    return getSchema(this.#ctx, topic, version);
+  }
+
+  /** Register a schema on a topic (or find it there); its version. Fails with IncompatibleSchema when the registry refuses it. */
+  async getOrCreateSchema(topic: string, schema: SchemaInfo): Promise<Buffer> {
+    this.#assertOpen();
+    return getOrCreateSchema(this.#ctx, topic, schema);
+  }
+
   /** Begin a transaction (transactions must be enabled on the broker). */
   async newTransaction(options: TransactionOptions = {}): Promise<Transaction> {
     this.#assertOpen();
@@ -160,4 +181,12 @@ export class PulsarClient {
     await this.#tc?.close();
     await this.#pool.close();
   }
+}
+
+function memoryLimitBytes(value: number | undefined): number {
+  const bytes = value ?? 64 * 1024 * 1024;
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new PulsarError(ClientErrorCode.InvalidConfiguration, `memoryLimitBytes must be a whole number of bytes >= 0, not ${value}`);
+  }
+  return bytes;
 }

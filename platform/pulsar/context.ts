@@ -2,6 +2,7 @@
 // so that those folders do not import the client (no cycles).
 import type { Instrumentation, Logger } from './instrumentation.ts';
 import type { BackoffOptions, ConnectionPool, LookupService } from './network/index.ts';
+import type { MemoryLimit } from './memory-limit.ts';
 
 export interface ClientContext {
   pool: ConnectionPool;
@@ -12,6 +13,8 @@ export interface ClientContext {
   backoff: BackoffOptions;
   /** Resolves once the client is closing: loops waiting on a backoff stop. */
   closing: AbortSignal;
+  /** Bytes every producer of the client holds until acknowledged (memoryLimitBytes). */
+  memory: MemoryLimit;
 }
 
 /** The part of a transaction that producers and consumers use (transactions/ implements it). */

@@ -49,7 +49,13 @@ export const ClientErrorCode = {
   Decompression: 'DecompressionError',
   BatchDecode: 'BatchDeserializeError',
   ProducerQueueFull: 'ProducerQueueFull',
+  /** The client's memoryLimitBytes is taken by messages not yet acknowledged. */
+  MemoryBufferIsFull: 'MemoryBufferIsFull',
   MessageTooBig: 'MessageTooBig',
+  /** A chunk set that cannot make a message: missing or out-of-order chunks, wrong sizes, over the limits, expired. */
+  ChunkedMessageInvalid: 'ChunkedMessageInvalid',
+  /** An encrypted message: end-to-end encryption is not implemented, so it is never handed over as plaintext. */
+  DecryptionNotSupported: 'DecryptionNotSupported',
   InvalidConfiguration: 'InvalidConfiguration',
   InvalidTopicName: 'InvalidTopicName',
   TooManyRedirects: 'TooManyLookupRedirects',

@@ -9,7 +9,7 @@ export {
   ClientErrorCode, SERVER_ERRORS, isRetriable, type PulsarErrorCode, type ServerErrorCode,
 } from './errors.ts';
 export { Instrumentation, silentLogger, type Logger, type InstrumentationEvents, type InstrumentationEvent } from './instrumentation.ts';
-export { MessageId, type Message, type OutgoingMessage } from './message/index.ts';
+export { MessageId, ChunkMessageId, type Message, type OutgoingMessage } from './message/index.ts';
 export { type Producer, AccessMode, javaStringHash, type CreateProducerOptions, type SendOptions, type BatchingOptions, type CompressionName, type MessageRouter, type RoutingMode } from './producer/index.ts';
 export {
   type PublicConsumer as Consumer, RETRY_PROPERTIES, type ConsumerOptions, type DeadLetterPolicy, type RetryPolicy, SubscriptionType, InitialPosition,
@@ -19,3 +19,4 @@ export { LATENCY_BUCKETS_MS, type ProducerStats, type ConsumerStats, type Histog
 export { type Transaction, TransactionState, type TransactionOptions } from './transactions/index.ts';
 export { tokenAuth, type AuthProvider } from './network/index.ts';
 export { TopicName } from './topic/index.ts';
+export { SchemaType, type SchemaInfo, type RegisteredSchema } from './schema.ts';

@@ -23,8 +23,8 @@ describe('LatencyHistogram', () => {
     const b = new ProducerCounters();
     a.messagesSent = 3; a.bytesSent = 300; a.messagesAcked = 2; a.sendLatencyMs.observe(2, 2);
     b.messagesSent = 1; b.bytesSent = 50; b.sendErrors = 1; b.sendLatencyMs.observe(40);
-    const s = sumProducerCounters([{ counters: a, pendingMessages: 1 }, { counters: b, pendingMessages: 0 }]);
-    expect(s).toMatchObject({ messagesSent: 4, bytesSent: 350, messagesAcked: 2, sendErrors: 1, pendingMessages: 1 });
+    const s = sumProducerCounters([{ counters: a, pendingMessages: 1, pendingBytes: 10 }, { counters: b, pendingMessages: 0, pendingBytes: 0 }]);
+    expect(s).toMatchObject({ messagesSent: 4, bytesSent: 350, messagesAcked: 2, sendErrors: 1, pendingMessages: 1, pendingBytes: 10 });
     expect(s.sendLatencyMs.count).toBe(3);
     expect(s.sendLatencyMs.sum).toBe(44);
   });

@@ -55,6 +55,10 @@ export interface ProducerStats {
   sendErrors: number;
   /** Messages accepted by send() and not yet acknowledged or failed, open batches included. */
   pendingMessages: number;
+  /** Payload bytes held against the client's memoryLimitBytes, open batches included. */
+  pendingBytes: number;
+  /** Times a SEND frame found the socket's buffer full and further writes waited for 'drain'. */
+  drainWaits: number;
   /** From the SEND frame's creation to its receipt, per message. */
   sendLatencyMs: HistogramSnapshot;
 }
@@ -69,6 +73,8 @@ export interface ConsumerStats {
   nacks: number;
   /** Received and waiting in the receive queue. */
   queuedMessages: number;
+  /** Payload bytes of those; past `maxQueuedBytes` no flow permits are granted. */
+  queuedBytes: number;
   /** Messages that arrived with a redelivery count above 0. */
   redeliveredMessages: number;
   /** Sent to the dead-letter topic. */
@@ -81,19 +87,22 @@ export class ProducerCounters {
   bytesSent = 0;
   messagesAcked = 0;
   sendErrors = 0;
+  drainWaits = 0;
   readonly sendLatencyMs = new LatencyHistogram();
 }
 
 /** Sum partition producers' counters into one ProducerStats. */
-export function sumProducerCounters(parts: readonly { counters: ProducerCounters; pendingMessages: number }[]): ProducerStats {
+export function sumProducerCounters(parts: readonly { counters: ProducerCounters; pendingMessages: number; pendingBytes: number }[]): ProducerStats {
   const latency = new LatencyHistogram();
-  const out = { messagesSent: 0, bytesSent: 0, messagesAcked: 0, sendErrors: 0, pendingMessages: 0 };
-  for (const { counters: c, pendingMessages } of parts) {
+  const out = { messagesSent: 0, bytesSent: 0, messagesAcked: 0, sendErrors: 0, pendingMessages: 0, pendingBytes: 0, drainWaits: 0 };
+  for (const { counters: c, pendingMessages, pendingBytes } of parts) {
     out.messagesSent += c.messagesSent;
     out.bytesSent += c.bytesSent;
     out.messagesAcked += c.messagesAcked;
     out.sendErrors += c.sendErrors;
     out.pendingMessages += pendingMessages;
+    out.pendingBytes += pendingBytes;
+    out.drainWaits += c.drainWaits;
     c.sendLatencyMs.addTo(latency);
   }
   return { ...out, sendLatencyMs: latency.snapshot() };

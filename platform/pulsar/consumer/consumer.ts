@@ -11,6 +11,7 @@ import { startPeriodic, type PeriodicTask } from '../periodic-task.ts';
 import type { ConsumerStats } from '../stats.ts';
 import { MessageId, type Message } from '../message/index.ts';
 import { Producer } from '../producer/index.ts';
+import type { SchemaInfo } from '../schema.ts';
 import { TopicName } from '../topic/index.ts';
 import { keySharedMeta, type KeySharedPolicy } from './key-shared.ts';
 import { nackBackoff, type NackBackoff } from './nack-tracker.ts';
@@ -57,6 +58,12 @@ export interface ConsumerOptions {
   initialPosition?: InitialPosition;
   /** Default 1000. */
   receiverQueueSize?: number;
+  /**
+   * Payload bytes the receive queue may hold: past it no flow permits are granted until the
+   * application takes messages (a queue of 1000 large messages would otherwise hold gigabytes).
+   * Default 64 MiB; 0 means no cap.
+   */
+  maxQueuedBytes?: number;
   consumerName?: string;
   /** Default 100 ms; 0 sends every ack at once. */
   ackGroupingMs?: number;
@@ -74,6 +81,16 @@ export interface ConsumerOptions {
   subscriptionProperties?: Record<string, string>;
   deadLetter?: DeadLetterPolicy;
   retry?: RetryPolicy;
+  /** The schema this consumer reads with; checked against the topic's by the registry. Default none (bytes). */
+  schema?: SchemaInfo;
+  /** Incomplete chunked messages held at once per partition; default 10 (Java's maxPendingChunkedMessage). */
+  maxPendingChunkedMessage?: number;
+  /** Default 60 s. */
+  expireTimeOfIncompleteChunkedMessageMs?: number;
+  /** Past maxPendingChunkedMessage: ack the oldest incomplete one's chunks and drop it, instead of delivering it with `error`. Default false. */
+  autoAckOldestChunkedMessageOnQueueFull?: boolean;
+  /** Bytes held for incomplete chunked messages per partition; default 64 MiB. */
+  maxPendingChunkedBytes?: number;
 }
 
 /** Reader-only options, see Client.createReader. */
@@ -113,6 +130,8 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
   /** Subscribed topics (partitioned names) → their partition count, 0 when not partitioned. */
   #partitionCounts = new Map<string, number>();
   #watches: PeriodicTask[] = [];
+  #queuedBytes = 0;
+  #maxQueuedBytes: number;
   #counters = { messagesReceived: 0, bytesReceived: 0, acks: 0, nacks: 0, redeliveredMessages: 0, deadLettered: 0 };
 
   private constructor(ctx: ClientContext, options: InternalConsumerOptions) {
@@ -132,6 +151,8 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       throw invalid('a consumer needs `topic`, `topics` or `topicsPattern`');
     }
     const type = options.type ?? 'Exclusive';
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
+    if (!Number.isSafeInteger(this.#maxQueuedBytes) || this.#maxQueuedBytes < 0) throw invalid('maxQueuedBytes must be a whole number of bytes >= 0');
     if (options.keyShared && type !== 'KeyShared') throw invalid(`keyShared is for type KeyShared, not ${type}`);
     this.#perPartition = {
       subscription: options.subscription,
@@ -151,6 +172,13 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       durable: options.durable ?? true,
       startMessageId: options.startMessageId,
       subscriptionProperties: options.subscriptionProperties,
+      schema: options.schema,
+      chunks: {
+        maxPendingChunkedMessages: options.maxPendingChunkedMessage,
+        expireTimeOfIncompleteChunkedMessageMs: options.expireTimeOfIncompleteChunkedMessageMs,
+        autoAckOldestChunkedMessageOnQueueFull: options.autoAckOldestChunkedMessageOnQueueFull,
+        maxPendingChunkedBytes: options.maxPendingChunkedBytes,
+      },
     };
   }
 
@@ -301,6 +329,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
         waiter.resolve({ from, message });
       } else {
         this.#queue.push({ from, message });
+        this.#queuedBytes += message.value.length;
       }
     }
     this.#ctx.instrumentation.emit('consumer.receive', () => ({ topic: from.topic, subscription: this.subscription, messages: messages.length }));
@@ -310,7 +339,20 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
     const before = this.#queue.length - this.#head;
     this.#queue = this.#queue.slice(this.#head).filter((q) => q.from !== from);
     this.#head = 0;
+    const wasFull = this.queueFull();
+    this.#queuedBytes = this.#queue.reduce((n, q) => n + q.message.value.length, 0);
+    if (wasFull) this.#resumeFlowIfRoom();
     return before - this.#queue.length;
+  }
+
+  queueFull(): boolean {
+    return this.#maxQueuedBytes > 0 && this.#queuedBytes >= this.#maxQueuedBytes;
+  }
+
+  /** Partition consumers held back their permits while the queue was full: let them grant them. */
+  #resumeFlowIfRoom(): void {
+    if (this.queueFull()) return;
+    for (const c of this.#children) c.delivered(0);
   }
 
   failed(from: PartitionConsumer, err: PulsarError): void {
@@ -330,7 +372,10 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
+    const wasFull = this.queueFull();
+    this.#queuedBytes -= q.message.value.length;
     this.#deliver(q.from, q.message, 1);
+    if (wasFull) this.#resumeFlowIfRoom();
     return q;
   }
 
@@ -435,7 +480,7 @@ export class Consumer implements Delivery, AsyncIterable<Message> {
 
   /** Counters since creation, over every partition; see ConsumerStats. */
   stats(): ConsumerStats {
-    return { ...this.#counters, queuedMessages: this.#queue.length - this.#head };
+    return { ...this.#counters, queuedMessages: this.#queue.length - this.#head, queuedBytes: this.#queuedBytes };
   }
 
   /**

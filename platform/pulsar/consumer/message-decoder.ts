@@ -44,21 +44,31 @@ function u64ToBigInt(v: U64): bigint {
   return toBigInt(v);
 }
 
+/** A message that stands for input that could not be made into one: empty value, `error` set. */
+export function failedMessage(id: MessageId, topic: string, error: PulsarError, meta: MessageMetadata | undefined, redeliveryCount: number): Message {
+  return {
+    id, topic, value: EMPTY, properties: meta ? properties(meta.properties) : {},
+    publishTime: meta ? Number(toBigInt(meta.publishTime)) : 0, eventTime: 0,
+    producerName: meta?.producerName ?? '', sequenceId: meta ? toBigInt(meta.sequenceId) : -1n, redeliveryCount, error,
+  };
+}
+
 export function decodeEntry(topic: string, partition: number, cmd: NonNullable<BaseCommand['message']>, section: PayloadSection | undefined): DecodedEntry {
   const entryId = MessageId.fromData(cmd.messageId, partition);
   const redeliveryCount = cmd.redeliveryCount ?? 0;
   const md = section?.metadata;
   const errorMessage = (error: PulsarError, meta?: MessageMetadata, count = 1): DecodedEntry => ({
-    messages: [{
-      id: entryId, topic, value: EMPTY, properties: meta ? properties(meta.properties) : {},
-      publishTime: meta ? Number(toBigInt(meta.publishTime)) : 0, eventTime: 0,
-      producerName: meta?.producerName ?? '', sequenceId: meta ? toBigInt(meta.sequenceId) : -1n, redeliveryCount, error,
-    }],
+    messages: [failedMessage(entryId, topic, error, meta, redeliveryCount)],
     skipped: Math.max(0, count - 1),
   });
   if (!section) return errorMessage(new PulsarError(ClientErrorCode.BatchDecode, 'MESSAGE without payload'));
   if (section.error || !md) return errorMessage(section.error ?? new PulsarError(ClientErrorCode.BatchDecode, 'no metadata'), md);
   const count = has(md, 'numMessagesInBatch') ? md.numMessagesInBatch! : -1;
+  if (md.encryptionKeys && md.encryptionKeys.length > 0) {
+    // The payload is ciphertext: handing it over as the value would pass it off as the message.
+    return errorMessage(new PulsarError(ClientErrorCode.DecryptionNotSupported,
+      `message is encrypted (${md.encryptionAlgo ?? 'unknown algorithm'}, keys ${md.encryptionKeys.map((k) => k.key).join(', ')}); this client cannot decrypt`), md, Math.max(1, count));
+  }
   let raw: Uint8Array;
   try {
     raw = decompress(md.compression ?? 0, section.payload, md.uncompressedSize ?? 0);

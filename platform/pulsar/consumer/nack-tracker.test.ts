@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClientContext } from '../context.ts';
 import { Instrumentation, silentLogger } from '../instrumentation.ts';
 import { MessageId } from '../message/index.ts';
+import { MemoryLimit } from '../memory-limit.ts';
 import type { Delivery } from './partition-consumer.ts';
 import { PartitionConsumer, type PartitionConsumerOptions } from './partition-consumer.ts';
 import { nackBackoff, nackBackoffDelay, NackTracker } from './nack-tracker.ts';
@@ -58,9 +59,9 @@ describe('nack backoff', () => {
 describe('a partition consumer redelivers nacked messages after the backoff delay', () => {
   const ctx = {
     pool: {}, lookup: {}, logger: silentLogger, instrumentation: new Instrumentation(),
-    operationTimeoutMs: 1000, backoff: {}, closing: new AbortController().signal,
+    operationTimeoutMs: 1000, backoff: {}, closing: new AbortController().signal, memory: new MemoryLimit(0),
   } as unknown as ClientContext;
-  const delivery: Delivery = { push: () => undefined, purge: () => 0, failed: () => undefined };
+  const delivery: Delivery = { push: () => undefined, purge: () => 0, failed: () => undefined, queueFull: () => false };
   const options: PartitionConsumerOptions = {
     subscription: 's', type: 'Shared', initialPosition: 'Latest', receiverQueueSize: 10, ackGroupingMs: 0,
     batchIndexAck: false, nackRedeliveryDelayMs: 60_000, ackTimeoutMs: 0, durable: true,

@@ -2,15 +2,17 @@
 // reconnect. Permits (PROTOCOL.md §3.6, §6.5): FLOW(receiverQueueSize) after each subscribe, then
 // FLOW(n) whenever n ≥ half the queue has been handed to the application or skipped.
 import { asPulsarError, ClientErrorCode, PulsarConnectionError, PulsarError, PulsarTimeoutError } from '../errors.ts';
-import { MessageId, type Message } from '../message/index.ts';
+import { ChunkMessageId, MessageId, type Message } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, type Connection, type ConsumerHandler } from '../network/index.ts';
 import { CommandType, has, toBigInt, toLong, type BaseCommand, type MessageIdData, type PayloadSection } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
+import { toSchemaData, type SchemaInfo } from '../schema.ts';
 import { cumulativeAckData, entryData, transactionalAckData } from './ack-data.ts';
 import { entryKeyOf } from '../message/message-id.ts';
 import { AckTracker } from './ack-tracker.ts';
 import type { KeySharedMeta } from './key-shared.ts';
-import { decodeEntry } from './message-decoder.ts';
+import { decodeEntry, failedMessage } from './message-decoder.ts';
+import { ChunkAssembler, type ChunkLimits, type ChunkOutcome } from './chunk-assembler.ts';
 import { NackTracker, type NackBackoff } from './nack-tracker.ts';
 
 export const SubscriptionType = { Exclusive: 0, Shared: 1, Failover: 2, KeyShared: 3 } as const;
@@ -40,6 +42,9 @@ export interface PartitionConsumerOptions {
   startMessageId?: MessageId;
   startMessageIdInclusive?: boolean;
   subscriptionProperties?: Record<string, string>;
+  schema?: SchemaInfo;
+  /** Limits on reassembling chunked messages (defaults as Java's). */
+  chunks?: Partial<ChunkLimits>;
 }
 
 /** Where a partition consumer delivers: the parent's shared queue. */
@@ -48,6 +53,8 @@ export interface Delivery {
   /** Drop queued messages of this partition (its connection went away; the broker redelivers). */
   purge(consumer: PartitionConsumer): number;
   failed(consumer: PartitionConsumer, err: PulsarError): void;
+  /** The queue holds its byte cap: permits are kept back until it does not (it then calls delivered(0)). */
+  queueFull(): boolean;
 }
 
 const State = { Connecting: 0, Ready: 1, Closed: 2, Failed: 3 } as const;
@@ -80,6 +87,7 @@ export class PartitionConsumer implements ConsumerHandler {
    */
   #epoch = 0n;
   readonly #redeliversAll: boolean;
+  #chunks: ChunkAssembler;
 
   constructor(ctx: ClientContext, delivery: Delivery, topic: string, partition: number, options: PartitionConsumerOptions) {
     this.#ctx = ctx;
@@ -98,7 +106,8 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#nacks = new NackTracker(options.nackBackoff ?? options.nackRedeliveryDelayMs);
     const nackDelay = options.nackBackoff?.minDelayMs ?? options.nackRedeliveryDelayMs;
     const tick = Math.max(100, Math.min(1000, nackDelay, options.ackTimeoutMs || 1000));
-    this.#timer = setInterval(() => this.#redeliverDue(), tick);
+    this.#chunks = new ChunkAssembler(options.chunks);
+    this.#timer = setInterval(() => { this.#redeliverDue(); this.#expireChunks(); }, tick);
     this.#timer.unref();
   }
 
@@ -142,6 +151,8 @@ export class PartitionConsumer implements ConsumerHandler {
     if (o.readCompacted) subscribe.readCompacted = true;
     if (o.replicateSubscriptionState) subscribe.replicateSubscriptionState = true;
     if (o.type === 'KeyShared') subscribe.keySharedMeta = o.keySharedMeta ?? { keySharedMode: 0 }; // AUTO_SPLIT unless told (§3.6)
+    const schema = toSchemaData(o.schema);
+    if (schema) subscribe.schema = schema;
     if (o.subscriptionProperties) {
       subscribe.subscriptionProperties = Object.entries(o.subscriptionProperties).map(([key, value]) => ({ key, value }));
     }
@@ -188,7 +199,7 @@ export class PartitionConsumer implements ConsumerHandler {
     }
     this.#permitsToReturn += count;
     const threshold = Math.max(1, Math.floor(this.options.receiverQueueSize / 2));
-    if (this.#permitsToReturn >= threshold && this.#state === State.Ready) {
+    if (this.#permitsToReturn >= threshold && this.#state === State.Ready && !this.#delivery.queueFull()) {
       this.#flow(this.#permitsToReturn);
       this.#permitsToReturn = 0;
     }
@@ -196,11 +207,17 @@ export class PartitionConsumer implements ConsumerHandler {
 
   // ConsumerHandler
   onMessage(cmd: NonNullable<BaseCommand['message']>, payload: PayloadSection | undefined): void {
-    const { messages, skipped, ackedByBroker } = decodeEntry(this.topic, this.partition, cmd, payload);
     if (this.#redeliversAll && has(cmd, 'consumerEpoch') && toBigInt(cmd.consumerEpoch) < this.#epoch) {
-      this.delivered(messages.length + skipped); // stale: sent before our last redelivery request
+      // Stale: sent before our last redelivery request. A chunk counts as one entry here too.
+      const { messages, skipped } = decodeEntry(this.topic, this.partition, cmd, payload);
+      this.delivered(messages.length + skipped);
       return;
     }
+    if (payload && !payload.error && (payload.metadata?.numChunksFromMsg ?? 0) > 1) {
+      this.#onChunk(cmd, payload);
+      return;
+    }
+    const { messages, skipped, ackedByBroker } = decodeEntry(this.topic, this.partition, cmd, payload);
     if (ackedByBroker && messages.length > 0) this.#acks.ackedByBroker(messages[0]!.id, ackedByBroker);
     // A reader starting at an id (exclusive, Java's default) skips that id and anything before it.
     const start = !this.options.durable && !this.#lastDelivered && !this.options.startMessageIdInclusive ? this.options.startMessageId : undefined;
@@ -208,6 +225,30 @@ export class PartitionConsumer implements ConsumerHandler {
     const dropped = skipped + (messages.length - fresh.length);
     if (dropped > 0) this.delivered(dropped);
     if (fresh.length > 0) this.#delivery.push(this, fresh);
+  }
+
+  /** One chunk of a chunked message: held until its message is whole (or its set fails). */
+  #onChunk(cmd: NonNullable<BaseCommand['message']>, section: PayloadSection): void {
+    const id = MessageId.fromData(cmd.messageId, this.partition);
+    const { outcome, evicted, ack } = this.#chunks.add(id, section.metadata!, section.payload, cmd.redeliveryCount ?? 0);
+    for (const a of ack) this.#acks.ack(a);
+    const out = [...evicted, outcome].map((o) => this.#chunkMessage(o, cmd)).filter((m): m is Message => m !== undefined);
+    // Each chunk took a permit; a delivered message gives its one back when the application takes it.
+    if (out.length === 0) this.delivered(1);
+    if (out.length > 0) this.#delivery.push(this, out);
+  }
+
+  #chunkMessage(o: ChunkOutcome, cmd: NonNullable<BaseCommand['message']>): Message | undefined {
+    if (o.kind === 'held') return undefined;
+    if (o.kind === 'failed') return failedMessage(o.id, this.topic, o.error, o.metadata, o.redeliveryCount);
+    const { uuid: _u, chunkId: _c, numChunksFromMsg: _n, totalChunkMsgSize: _t, ...metadata } = o.metadata;
+    const { messages } = decodeEntry(this.topic, this.partition, { ...cmd, redeliveryCount: o.redeliveryCount, messageId: o.id.toData() }, { metadata, payload: o.payload });
+    return messages[0] && { ...messages[0], id: o.id };
+  }
+
+  #expireChunks(): void {
+    const expired = this.#chunks.expire();
+    if (expired.length > 0) this.#delivery.push(this, expired.map((o) => this.#chunkMessage(o, { consumerId: toLong(this.consumerId), messageId: { ledgerId: 0, entryId: 0 } })!));
   }
 
   onActiveChange(active: boolean): void {
@@ -224,6 +265,7 @@ export class PartitionConsumer implements ConsumerHandler {
     this.#active = this.options.type !== 'Failover';
     // Everything unacked comes back from the broker: drop local copies and batch progress (§6.5).
     this.#delivery.purge(this);
+    this.#chunks.clear();
     this.#acks.reset();
     this.#unacked.clear();
     void this.#reconnectLoop();
@@ -256,7 +298,9 @@ export class PartitionConsumer implements ConsumerHandler {
     // Both maps are usually empty (no ack timeout, no nacks): skip building the key then.
     if (this.#unacked.size > 0) this.#unacked.delete(id.key());
     if (this.#nacks.size > 0) this.#nacks.delete(id.key());
-    this.#acks.ack(id);
+    // A chunked message is acked by acking every chunk entry it was made of.
+    if (id instanceof ChunkMessageId && id.chunkIds.length > 0) for (const c of id.chunkIds) this.#acks.ack(c);
+    else this.#acks.ack(id);
   }
 
   ackCumulative(id: MessageId): void {
@@ -368,7 +412,7 @@ export class PartitionConsumer implements ConsumerHandler {
     const consumerId = toLong(this.consumerId);
     if (!this.#redeliversAll && ids.length > 0) {
       const entries = new Map<string, MessageIdData>();
-      for (const id of ids) entries.set(entryKeyOf(id), entryData(id));
+      for (const id of ids.flatMap((i) => (i instanceof ChunkMessageId && i.chunkIds.length > 0 ? i.chunkIds : [i]))) entries.set(entryKeyOf(id), entryData(id));
       const list = [...entries.values()];
       for (let i = 0; i < list.length; i += 1000) {
         cnx.sendCommand({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumerId, messageIds: list.slice(i, i + 1000) } });

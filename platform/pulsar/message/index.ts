@@ -1,2 +1,2 @@
-export { MessageId } from './message-id.ts';
+export { ChunkMessageId, MessageId } from './message-id.ts';
 export type { Message, OutgoingMessage } from './message.ts';

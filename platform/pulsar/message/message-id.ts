@@ -59,7 +59,13 @@ export class MessageId {
     if (this.partition >= 0) data.partition = this.partition;
     if (this.batchIndex >= 0) data.batchIndex = this.batchIndex;
     if (this.batchSize > 0) data.batchSize = this.batchSize;
+    if (this.firstChunkId) data.firstChunkMessageId = this.firstChunkId.toData();
     return data;
+  }
+
+  /** A chunked message's first chunk (its own ledger/entry are the last chunk's, as Java's ChunkMessageIdImpl). */
+  get firstChunkId(): MessageId | undefined {
+    return undefined;
   }
 
   /** Same entry (ledger, entry, partition), whatever the batch index. */
@@ -93,6 +99,29 @@ export class MessageId {
   }
 
   static deserialize(bytes: Uint8Array): MessageId {
-    return MessageId.fromData(MessageIdDataType.decode(bytes) as unknown as MessageIdData);
+    const data = MessageIdDataType.decode(bytes) as unknown as MessageIdData;
+    const id = MessageId.fromData(data);
+    return data.firstChunkMessageId ? new ChunkMessageId(MessageId.fromData(data.firstChunkMessageId), id) : id;
+  }
+}
+
+/**
+ * The id of a message sent in chunks: the last chunk's position (where cumulative acks and
+ * seeks go) plus the first chunk's. A consumer also keeps every chunk's id, which an ack of the
+ * message acknowledges (chunks of other messages may lie between first and last).
+ */
+export class ChunkMessageId extends MessageId {
+  readonly #first: MessageId;
+  /** Every chunk entry of this message as received, duplicates included; empty on the producer side. */
+  readonly chunkIds: readonly MessageId[];
+
+  constructor(first: MessageId, last: MessageId, chunkIds: readonly MessageId[] = []) {
+    super(last.ledgerId, last.entryId, last.partition);
+    this.#first = first;
+    this.chunkIds = chunkIds;
+  }
+
+  override get firstChunkId(): MessageId {
+    return this.#first;
   }
 }

@@ -77,6 +77,7 @@ const RESPONSE_TYPES = new Set<number>([
   CommandType.PARTITIONED_METADATA_RESPONSE, CommandType.GET_LAST_MESSAGE_ID_RESPONSE, CommandType.ACK_RESPONSE,
   CommandType.NEW_TXN_RESPONSE, CommandType.ADD_PARTITION_TO_TXN_RESPONSE, CommandType.ADD_SUBSCRIPTION_TO_TXN_RESPONSE,
   CommandType.END_TXN_RESPONSE, CommandType.TC_CLIENT_CONNECT_RESPONSE, CommandType.GET_TOPICS_OF_NAMESPACE_RESPONSE,
+  CommandType.GET_SCHEMA_RESPONSE, CommandType.GET_OR_CREATE_SCHEMA_RESPONSE,
 ]);
 
 export class Connection {
@@ -265,7 +266,7 @@ export class Connection {
   }
 
   #onResponse(cmd: BaseCommand): void {
-    const body = cmd[COMMAND_FIELD[cmd.type]!] as { requestId?: Long | number; error?: number; message?: string; response?: number };
+    const body = cmd[COMMAND_FIELD[cmd.type]!] as { requestId?: Long | number; error?: number; message?: string; response?: number; errorCode?: number; errorMessage?: string };
     if (cmd.type === CommandType.ERROR && this.#handshake) {
       // Connect and auth failures carry request_id -1 (PROTOCOL.md §1.4).
       this.#fail(serverError(body.error, body.message));
@@ -292,6 +293,7 @@ export class Connection {
       (cmd.type === CommandType.PARTITIONED_METADATA_RESPONSE && body.response === 1) ||
       (cmd.type !== CommandType.LOOKUP_RESPONSE && cmd.type !== CommandType.PARTITIONED_METADATA_RESPONSE && has(body, 'error'));
     if (failed) pending.reject(serverError(body.error, body.message));
+    else if (has(body, 'errorCode')) pending.reject(serverError(body.errorCode, body.errorMessage)); // the schema responses' names
     else pending.resolve(cmd);
   }
 
@@ -368,6 +370,16 @@ export class Connection {
   #write(frame: Buffer): boolean {
     if (this.#closed) return false;
     return this.#socket.write(frame);
+  }
+
+  /** Resolves when the socket can take more bytes (producers wait here when write() said no). */
+  drained(): Promise<void> {
+    if (this.#closed || !(this.#socket as net.Socket).writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => { this.#socket.off('drain', done); this.#closeListeners.delete(done); resolve(); };
+      this.#socket.once('drain', done);
+      this.#closeListeners.add(done);
+    });
   }
 
   registerProducer(id: bigint, handler: ProducerHandler): void { this.#producers.set(id, handler); }

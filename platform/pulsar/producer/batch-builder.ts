@@ -8,6 +8,7 @@ import {
   type BaseCommand, type BatchParts, type KeyValue, type MessageMetadata, type SingleMessageMetadata,
 } from '../protocol/index.ts';
 import type { OutgoingMessage } from '../message/index.ts';
+import { ClientErrorCode, PulsarError } from '../errors.ts';
 
 export interface QueuedMessage {
   sequenceId: bigint;
@@ -83,11 +84,7 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
     if (!keyBased) metadata.highestSequenceId = toLong(last.sequenceId);
   } else {
     raw = first.payload;
-    const p = props(m.properties);
-    if (p) metadata.properties = p;
-    if (m.eventTime) metadata.eventTime = Long.fromNumber(m.eventTime, true);
-    const at = deliverAt(m);
-    if (at !== undefined) metadata.deliverAtTime = Long.fromNumber(at);
+    addSingleFields(metadata, m);
   }
   let payload: Uint8Array | BatchParts = raw;
   if (options.compression !== 0) {
@@ -96,18 +93,65 @@ export function buildFrame(messages: readonly QueuedMessage[], options: BuildOpt
     metadata.compression = options.compression;
     metadata.uncompressedSize = bytes.length;
   }
-  const send: NonNullable<BaseCommand['send']> = {
-    producerId: toLong(options.producerId),
-    sequenceId,
-  };
+  const send = sendCommand(options, sequenceId, metadata);
   if (batched) {
     send.numMessages = messages.length;
     if (!keyBased) send.highestSequenceId = toLong(last.sequenceId);
   }
+  return encodePayloadFrame({ type: CommandType.SEND, send }, encodeMetadata(metadata), payload);
+}
+
+/** Fields a message sent alone (not in a batch) carries in the entry's metadata. */
+function addSingleFields(metadata: MessageMetadata, m: OutgoingMessage): void {
+  const p = props(m.properties);
+  if (p) metadata.properties = p;
+  if (m.eventTime) metadata.eventTime = Long.fromNumber(m.eventTime, true);
+  const at = deliverAt(m);
+  if (at !== undefined) metadata.deliverAtTime = Long.fromNumber(at);
+}
+
+function sendCommand(options: BuildOptions, sequenceId: Long, metadata: MessageMetadata): NonNullable<BaseCommand['send']> {
+  const send: NonNullable<BaseCommand['send']> = { producerId: toLong(options.producerId), sequenceId };
   if (options.txn) {
     // The txn id goes in both CommandSend (routing) and the metadata (dispatch filtering), §5.3.
     send.txnidMostBits = metadata.txnidMostBits = toLong(options.txn.mostBits);
     send.txnidLeastBits = metadata.txnidLeastBits = toLong(options.txn.leastBits);
   }
-  return encodePayloadFrame({ type: CommandType.SEND, send }, encodeMetadata(metadata), payload);
+  return send;
+}
+
+/**
+ * One message as SEND frames of at most `maxMessageSize` bytes of metadata and payload each, as
+ * Java chunks: the payload is compressed whole, then cut; every chunk carries the message's
+ * metadata and sequence id plus uuid (producer name and sequence id), chunk id, chunk count and
+ * the compressed total. Returns one plain frame when the message fits.
+ */
+export function buildChunkFrames(q: QueuedMessage, options: BuildOptions, maxMessageSize: number): Buffer[] {
+  const sequenceId = toLong(q.sequenceId);
+  const metadata: MessageMetadata = { producerName: options.producerName, sequenceId, publishTime: Long.fromNumber(Date.now(), true) };
+  if (q.message.key !== undefined) metadata.partitionKey = q.message.key;
+  if (q.message.orderingKey !== undefined) metadata.orderingKey = toBytes(q.message.orderingKey);
+  addSingleFields(metadata, q.message);
+  let payload = q.payload;
+  if (options.compression !== 0) {
+    payload = compress(options.compression, q.payload);
+    metadata.compression = options.compression;
+    metadata.uncompressedSize = q.payload.length;
+  }
+  const send = sendCommand(options, sequenceId, metadata);
+  // Room for the chunk fields too (uuid, ids and sizes: well under 64 bytes beyond the uuid).
+  const uuid = `${options.producerName}-${q.sequenceId}`;
+  const chunkSize = maxMessageSize - encodeMetadata(metadata).length - Buffer.byteLength(uuid) - 64;
+  if (payload.length <= maxMessageSize - encodeMetadata(metadata).length) {
+    return [encodePayloadFrame({ type: CommandType.SEND, send }, encodeMetadata(metadata), payload)];
+  }
+  if (chunkSize <= 0) throw new PulsarError(ClientErrorCode.MessageTooBig, `message metadata alone exceeds the broker's max message size of ${maxMessageSize} bytes`);
+  const numChunks = Math.ceil(payload.length / chunkSize);
+  const frames: Buffer[] = [];
+  for (let i = 0; i < numChunks; i++) {
+    const chunkMetadata: MessageMetadata = { ...metadata, uuid, chunkId: i, numChunksFromMsg: numChunks, totalChunkMsgSize: payload.length };
+    // is_chunk tells broker dedup that the chunks share one sequence id (only the last one counts).
+    frames.push(encodePayloadFrame({ type: CommandType.SEND, send: { ...send, isChunk: true } }, encodeMetadata(chunkMetadata), payload.subarray(i * chunkSize, (i + 1) * chunkSize)));
+  }
+  return frames;
 }

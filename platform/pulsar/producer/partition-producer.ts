@@ -3,17 +3,18 @@
 // in order on the new connection, which broker dedup makes safe (PROTOCOL.md §6.3). Producer name
 // and producer id survive reconnects; the epoch grows (§3.5).
 import { asPulsarError, ClientErrorCode, PulsarConnectionError, PulsarError, PulsarTimeoutError, serverError } from '../errors.ts';
-import { MessageId, type OutgoingMessage } from '../message/index.ts';
+import { ChunkMessageId, MessageId, type OutgoingMessage } from '../message/index.ts';
 import { Backoff, retryUntilOperationTimeout, nextResourceId, reconnectWithBackoff, sleep, type Connection, type ProducerHandler } from '../network/index.ts';
 import { CommandType, CompressionType, has, toBigInt, toLong, type BaseCommand } from '../protocol/index.ts';
 import type { ClientContext, TransactionHandle } from '../context.ts';
 import { ProducerCounters } from '../stats.ts';
-import { buildFrame, frameSequenceId, toBytes, type QueuedMessage } from './batch-builder.ts';
+import { toSchemaData, type SchemaInfo } from '../schema.ts';
+import { buildChunkFrames, buildFrame, frameSequenceId, toBytes, type QueuedMessage } from './batch-builder.ts';
 import { BatchContainer } from './batch-container.ts';
 
 export const AccessMode = { Shared: 0, Exclusive: 1, WaitForExclusive: 2, ExclusiveWithFencing: 3 } as const;
 export type AccessMode = keyof typeof AccessMode;
-export type CompressionName = 'NONE' | 'LZ4' | 'ZLIB' | 'SNAPPY';
+export type CompressionName = 'NONE' | 'LZ4' | 'ZLIB' | 'ZSTD' | 'SNAPPY';
 
 export interface BatchingOptions {
   maxMessages?: number;
@@ -38,12 +39,30 @@ export interface ProducerOptions {
   sendTimeoutMs?: number;
   /** Messages accepted but not yet acknowledged by the broker. Default 1000. */
   maxPendingMessages?: number;
-  /** When the queue is full: wait for room (default) or fail with ProducerQueueFull. */
+  /**
+   * When the queue (or the client's memoryLimitBytes) is full: wait for room (default) or fail
+   * with ProducerQueueFull (MemoryBufferIsFull).
+   */
   blockIfQueueFull?: boolean;
   initialSequenceId?: bigint;
   properties?: Record<string, string>;
   /** Announce transactional use so the broker readies the topic's transaction buffer first. */
   transactional?: boolean;
+  /**
+   * Java's end-to-end encryption options. Not implemented: setting either fails createProducer
+   * with InvalidConfiguration rather than sending plaintext the caller believes encrypted.
+   */
+  encryptionKeys?: string[];
+  cryptoKeyReader?: unknown;
+  /**
+   * Send a message larger than the broker's max message size (CONNECTED's max_message_size) as
+   * chunks that consumers reassemble (Java's enableChunking). Needs `batching: false`. Default false.
+   */
+  chunking?: boolean;
+  /** The schema to register (or match) on the topic; default none (bytes). IncompatibleSchema if the registry refuses it. */
+  schema?: SchemaInfo;
+  /** Largest chunk (metadata and payload) when chunking; default and cap the broker's max message size. */
+  chunkMaxMessageSize?: number;
 }
 
 interface Callback {
@@ -60,6 +79,10 @@ interface PendingSend {
   createdAt: number;
   transactional: boolean;
   batched: boolean;
+  /** Payload bytes held against the client's memory limit until settled. */
+  bytes: number;
+  /** One chunk of a chunked message; its last chunk holds the callback. */
+  chunk?: { index: number; last: boolean; message: { first?: MessageId } };
 }
 
 const State = { Connecting: 0, Ready: 1, Closing: 2, Closed: 3, Failed: 4 } as const;
@@ -92,6 +115,11 @@ export class PartitionProducer implements ProducerHandler {
   #timeoutTimer: NodeJS.Timeout | undefined;
   #backoff: Backoff;
   #reconnecting = false;
+  /** Payload bytes this producer holds against the client's memory limit. */
+  #heldBytes = 0;
+  /** Frames waiting for the socket's 'drain' (write() returned false), in order. */
+  #unwritten: PendingSend[] = [];
+  #awaitingDrain = false;
   readonly counters = new ProducerCounters();
   /** Sends waiting for their turn (registration, queue room); later sends queue behind them. */
   #waitingTurns = 0;
@@ -127,6 +155,11 @@ export class PartitionProducer implements ProducerHandler {
   /** Messages accepted and not yet acknowledged or failed. */
   get pendingMessages(): number {
     return this.#inflight;
+  }
+
+  /** Payload bytes held against the client's memory limit. */
+  get pendingBytes(): number {
+    return this.#heldBytes;
   }
 
   get lastSequenceId(): bigint {
@@ -172,6 +205,8 @@ export class PartitionProducer implements ProducerHandler {
     if (this.#name !== undefined) producer.producerName = this.#name;
     if (this.#topicEpoch !== undefined) producer.topicEpoch = toLong(this.#topicEpoch);
     if (this.#options.transactional) producer.txnEnabled = true;
+    const schema = toSchemaData(this.#options.schema);
+    if (schema) producer.schema = schema;
     if (this.#options.properties) {
       producer.metadata = Object.entries(this.#options.properties).map(([key, value]) => ({ key, value }));
     }
@@ -207,7 +242,9 @@ export class PartitionProducer implements ProducerHandler {
     this.#state = State.Ready;
     this.#backoff.reset();
     // Resend everything not yet acknowledged, in order (§6.3).
-    for (const p of this.#pending) cnx.write(p.frame);
+    this.#unwritten = [...this.#pending];
+    this.#awaitingDrain = false;
+    this.#writeOut(cnx);
   }
 
   async #reconnectLoop(): Promise<void> {
@@ -235,6 +272,7 @@ export class PartitionProducer implements ProducerHandler {
   #disconnected(): void {
     if (this.#state !== State.Ready) return;
     this.#cnx = null;
+    this.#unwritten = [];
     this.#state = State.Connecting;
     void this.#reconnectLoop();
   }
@@ -258,7 +296,11 @@ export class PartitionProducer implements ProducerHandler {
     const ledger = data ? toBigInt(data.ledgerId) : U64_MAX;
     const entry = data ? toBigInt(data.entryId) : U64_MAX;
     const partition = this.partition;
-    if (!head.batched) {
+    if (head.chunk) {
+      const id = new MessageId(ledger, entry, partition);
+      if (head.chunk.index === 0) head.chunk.message.first = id;
+      if (head.chunk.last) head.callbacks[0]?.resolve(new ChunkMessageId(head.chunk.message.first ?? id, id));
+    } else if (!head.batched) {
       head.callbacks[0]!.resolve(new MessageId(ledger, entry, partition));
     } else {
       head.callbacks.forEach((cb, i) => cb.resolve(new MessageId(ledger, entry, partition, i, head.count)));
@@ -266,7 +308,7 @@ export class PartitionProducer implements ProducerHandler {
     this.counters.messagesAcked += head.count;
     this.counters.sendLatencyMs.observe(Date.now() - head.createdAt, head.count);
     this.#ctx.instrumentation.emit('producer.receipt', () => ({ topic: this.topic, messages: head.count, latencyMs: Date.now() - head.createdAt }));
-    this.#release(head.count);
+    this.#release(head.count, head.bytes);
   }
 
   onSendError(cmd: NonNullable<BaseCommand['sendError']>): void {
@@ -282,7 +324,7 @@ export class PartitionProducer implements ProducerHandler {
       if (head && head.lowest === toBigInt(cmd.sequenceId)) {
         this.#pending.shift();
         this.#fail(head.callbacks, err);
-        this.#release(head.count);
+        this.#release(head.count, head.bytes);
       }
       return;
     }
@@ -299,9 +341,14 @@ export class PartitionProducer implements ProducerHandler {
   async send(message: OutgoingMessage, txn?: TransactionHandle): Promise<MessageId> {
     this.#assertUsable();
     txn?.assertOpen();
+    const payload = toBytes(message.value);
     // Sequence ids follow call order: a send that has to wait (its transaction's partition
-    // registration, room in the queue) holds back every later send until it has its id.
-    const turn = txn || this.#waitingTurns > 0 || !this.#tryReserve() ? this.#takeTurn(txn) : undefined;
+    // registration, room in the queue, room in the client's memory) holds back every later send
+    // until it has its id. The usual case takes its slot and bytes without an await.
+    const queueReserved = !txn && this.#waitingTurns === 0 && this.#tryReserve();
+    const memoryReserved = queueReserved && this.#ctx.memory.tryReserve(payload.length);
+    if (memoryReserved) this.#heldBytes += payload.length;
+    const turn = memoryReserved ? undefined : this.#takeTurn(txn, payload.length, queueReserved);
     if (turn) {
       try {
         await turn.ready;
@@ -314,10 +361,13 @@ export class PartitionProducer implements ProducerHandler {
     const sequenceId = message.sequenceId ?? this.#nextSequenceId!;
     this.#nextSequenceId = (sequenceId > this.#nextSequenceId! ? sequenceId : this.#nextSequenceId!) + 1n;
     turn?.done();
-    const payload = toBytes(message.value);
     const queued: QueuedMessage = { sequenceId, payload, message };
     const result = new Promise<MessageId>((resolve, reject) => {
       const cb = { resolve, reject };
+      if (this.#options.chunking) {
+        this.#enqueueChunked(queued, cb, txn);
+        return;
+      }
       const unbatchable = message.deliverAt !== undefined || message.deliverAfterMs !== undefined;
       if (!this.#batching || unbatchable) {
         this.#flushBatch();
@@ -352,13 +402,13 @@ export class PartitionProducer implements ProducerHandler {
       }, batched);
     } catch (err) {
       this.#fail(callbacks, asError(err));
-      this.#release(messages.length);
+      this.#release(messages.length, payloadBytes(messages));
       return;
     }
     const maxSize = (this.#cnx?.maxMessageSize ?? 5 * 1024 * 1024) + 10 * 1024;
     if (frame.length > maxSize) {
       this.#fail(callbacks, new PulsarError(ClientErrorCode.MessageTooBig, `frame of ${frame.length} bytes exceeds the broker limit`));
-      this.#release(messages.length);
+      this.#release(messages.length, payloadBytes(messages));
       return;
     }
     const pending: PendingSend = {
@@ -370,16 +420,92 @@ export class PartitionProducer implements ProducerHandler {
       createdAt: Date.now(),
       transactional: txn !== undefined,
       batched,
+      bytes: payloadBytes(messages),
     };
-    this.#pending.push(pending);
-    this.counters.messagesSent += messages.length;
-    this.counters.bytesSent += frame.length;
-    this.#ctx.instrumentation.emit('producer.send', () => ({ topic: this.topic, messages: messages.length, bytes: frame.length }));
-    if (this.#state === State.Ready) this.#cnx?.write(frame);
+    this.#push(pending);
   }
 
-  /** Waits for the previous turn, then for registration and room; `done` once the id is taken. */
-  #takeTurn(txn: TransactionHandle | undefined): { ready: Promise<void>; done(): void } {
+  /** A message too large for one entry goes out as chunks (buildChunkFrames), each its own pending send. */
+  #enqueueChunked(queued: QueuedMessage, cb: Callback, txn?: TransactionHandle): void {
+    const brokerMax = this.#cnx?.maxMessageSize ?? 5 * 1024 * 1024;
+    let frames: Buffer[];
+    try {
+      frames = buildChunkFrames(queued, {
+        producerId: this.producerId,
+        producerName: this.#name ?? '',
+        compression: this.#compression,
+        ...(txn ? { txn: { mostBits: txn.mostBits, leastBits: txn.leastBits } } : {}),
+      }, Math.min(brokerMax, this.#options.chunkMaxMessageSize ?? brokerMax));
+    } catch (err) {
+      this.#fail([cb], asError(err));
+      this.#release(1, queued.payload.length);
+      return;
+    }
+    const message = {};
+    const createdAt = Date.now();
+    frames.forEach((frame, index) => {
+      const last = index === frames.length - 1;
+      this.#push({
+        lowest: queued.sequenceId,
+        highest: queued.sequenceId,
+        count: last ? 1 : 0,
+        frame,
+        callbacks: last ? [cb] : [],
+        createdAt,
+        transactional: txn !== undefined,
+        batched: false,
+        bytes: last ? queued.payload.length : 0,
+        ...(frames.length > 1 ? { chunk: { index, last, message } } : {}),
+      });
+    });
+  }
+
+  #push(pending: PendingSend): void {
+    const { frame, count } = pending;
+    this.#pending.push(pending);
+    this.counters.messagesSent += count;
+    this.counters.bytesSent += frame.length;
+    this.#ctx.instrumentation.emit('producer.send', () => ({ topic: this.topic, messages: count, bytes: frame.length }));
+    if (this.#state !== State.Ready || !this.#cnx) return;
+    if (this.#awaitingDrain) this.#unwritten.push(pending);
+    else if (!this.#cnx.write(frame)) this.#waitForDrain(this.#cnx);
+  }
+
+  /** Write queued frames until the socket says its buffer is full, then wait for 'drain'. */
+  #writeOut(cnx: Connection): void {
+    while (this.#unwritten.length > 0 && !this.#awaitingDrain) {
+      if (!cnx.write(this.#unwritten.shift()!.frame)) this.#waitForDrain(cnx);
+    }
+  }
+
+  #waitForDrain(cnx: Connection): void {
+    this.#awaitingDrain = true;
+    this.counters.drainWaits++;
+    void cnx.drained().then(() => {
+      if (this.#cnx !== cnx) return; // reconnected: the new connection resends everything
+      this.#awaitingDrain = false;
+      this.#writeOut(cnx);
+    });
+  }
+
+  async #waitForMemory(bytes: number): Promise<void> {
+    const memory = this.#ctx.memory;
+    if (this.#options.blockIfQueueFull === false) {
+      this.#release(1, 0);
+      throw new PulsarError(ClientErrorCode.MemoryBufferIsFull, `client memory limit of ${memory.limitBytes} bytes is taken by unacknowledged messages`, { retriable: true });
+    }
+    // What holds the memory may be our own open batch.
+    this.#flushBatch();
+    await memory.reserve(bytes);
+    if (this.#state === State.Closing || this.#state === State.Closed || this.#state === State.Failed) {
+      memory.release(bytes); // terminated while waiting: it released what it held, not this
+      this.#assertUsable();
+    }
+    this.#heldBytes += bytes;
+  }
+
+  /** Waits for the previous turn, then for registration, room and memory; `done` once the id is taken. */
+  #takeTurn(txn: TransactionHandle | undefined, bytes: number, queueReserved: boolean): { ready: Promise<void>; done(): void } {
     const previous = this.#lastTurn;
     let release!: () => void;
     this.#lastTurn = new Promise<void>((resolve) => { release = resolve; });
@@ -387,7 +513,9 @@ export class PartitionProducer implements ProducerHandler {
     const ready = (async () => {
       await previous;
       if (txn) await txn.registerProducedPartition(this.topic);
-      await this.#reserve();
+      if (!queueReserved) await this.#reserve();
+      if (this.#ctx.memory.tryReserve(bytes)) this.#heldBytes += bytes;
+      else await this.#waitForMemory(bytes);
     })();
     return {
       ready,
@@ -415,8 +543,10 @@ export class PartitionProducer implements ProducerHandler {
     await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
   }
 
-  #release(count: number): void {
+  #release(count: number, bytes: number): void {
     this.#inflight -= count;
+    this.#heldBytes -= bytes;
+    this.#ctx.memory.release(bytes);
     const max = this.#options.maxPendingMessages ?? 1000;
     // Room goes to waiters in arrival order; the slot is reserved on their behalf.
     while (this.#spaceWaiters.length > 0 && this.#inflight < max) {
@@ -439,7 +569,7 @@ export class PartitionProducer implements ProducerHandler {
     while (this.#pending.length > 0 && !this.#pending[0]!.transactional && now - this.#pending[0]!.createdAt >= timeoutMs) {
       const p = this.#pending.shift()!;
       this.#fail(p.callbacks, err);
-      this.#release(p.count);
+      this.#release(p.count, p.bytes);
     }
   }
 
@@ -467,6 +597,9 @@ export class PartitionProducer implements ProducerHandler {
     for (const p of pending) this.#fail(p.callbacks, err);
     for (const b of this.#batch.drain().batches) this.#fail(b.callbacks, err);
     this.#inflight = 0;
+    this.#ctx.memory.release(this.#heldBytes);
+    this.#heldBytes = 0;
+    this.#unwritten = [];
     this.#spaceWaiters.splice(0).forEach((w) => w());
     this.#flushWaiters.splice(0).forEach((w) => w());
     this.#cnx?.unregisterProducer(this.producerId);
@@ -494,4 +627,10 @@ export class PartitionProducer implements ProducerHandler {
 
 function asError(err: unknown): PulsarError {
   return asPulsarError(err, ClientErrorCode.ProducerFailed);
+}
+
+function payloadBytes(messages: readonly QueuedMessage[]): number {
+  let bytes = 0;
+  for (const m of messages) bytes += m.payload.length;
+  return bytes;
 }

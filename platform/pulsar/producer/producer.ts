@@ -3,6 +3,8 @@
 // metadata is polled (Java's autoUpdatePartitionsInterval): partitions added later get their
 // own PartitionProducer, and the router, which sees the partition count on every send, covers them.
 import type { ClientContext, TransactionHandle } from '../context.ts';
+import { ClientErrorCode, PulsarError } from '../errors.ts';
+import { CompressionType, prepareCompression } from '../protocol/index.ts';
 import { partitionCount } from '../partition-metadata.ts';
 import { startPeriodic, type PeriodicTask } from '../periodic-task.ts';
 import { sumProducerCounters, type ProducerStats } from '../stats.ts';
@@ -36,6 +38,11 @@ export class Producer {
   }
 
   static async create(ctx: ClientContext, options: CreateProducerOptions): Promise<Producer> {
+    refuseEncryption(options);
+    if (options.chunking && options.batching !== false) {
+      throw new PulsarError(ClientErrorCode.InvalidConfiguration, 'producer option chunking needs batching: false (a batch cannot be chunked, as in Java)');
+    }
+    await prepareCompression(CompressionType[options.compression ?? 'NONE']);
     const topic = TopicName.parse(options.topic);
     const count = topic.isPartition ? 0 : await partitionCount(ctx, String(topic), 'producer');
     const children = count === 0 ? [new PartitionProducer(ctx, options, String(topic))] : partitionProducers(ctx, options, topic, 0, count);
@@ -103,6 +110,13 @@ export class Producer {
     await this.#partitionUpdates?.stop();
     await Promise.all(this.#partitions.map((p) => p.close()));
   }
+}
+
+function refuseEncryption(options: CreateProducerOptions): void {
+  const asked = (['encryptionKeys', 'cryptoKeyReader'] as const).filter((k) => options[k] !== undefined);
+  if (asked.length === 0) return;
+  throw new PulsarError(ClientErrorCode.InvalidConfiguration,
+    `producer option ${asked.join(' and ')}: end-to-end encryption is not supported by this client; messages would go out in plaintext`);
 }
 
 /** Producers (not yet attached) for partitions [from, to) of `topic`. */

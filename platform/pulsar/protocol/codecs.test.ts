@@ -1,18 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { constants, createDeflate } from 'node:zlib';
 import { PulsarError } from '../errors.ts';
 import { decodeBatch, encodeBatch, encodeBatchParts } from './batch.ts';
 import { encodePayloadFrame } from './frame.ts';
-import { compress, decompress } from './compression.ts';
+import { compress, decompress, prepareCompression } from './compression.ts';
 import { lz4DecompressBlock } from './lz4.ts';
 import { CommandType, CompressionType, toBigInt, toLong } from './proto.ts';
 
 const text = Buffer.from('hello hello hello hello zstd');
 
 describe('compression', () => {
+  beforeAll(() => prepareCompression(CompressionType.ZSTD));
+
   it('round-trips every writable codec', () => {
-    for (const type of [CompressionType.LZ4, CompressionType.ZLIB, CompressionType.SNAPPY]) {
+    for (const type of [CompressionType.LZ4, CompressionType.ZLIB, CompressionType.ZSTD, CompressionType.SNAPPY]) {
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 2000 }), fc.boolean(), (data, repetitive) => {
           const input = repetitive ? Buffer.concat([data, data, data]) : data;
@@ -26,6 +28,13 @@ describe('compression', () => {
   it('reads a zstd frame made by the zstd CLI', () => {
     const frame = Buffer.from('28b52ffd04588500005068656c6c6f207a7374640100f14a11de38b055', 'hex');
     expect(Buffer.from(decompress(CompressionType.ZSTD, frame, text.length))).toEqual(text);
+  });
+
+  it('writes real ZSTD frames (magic number, smaller than the input when it repeats)', () => {
+    const input = Buffer.alloc(64 * 1024, 'lodestar ');
+    const frame = Buffer.from(compress(CompressionType.ZSTD, input));
+    expect(frame.readUInt32LE(0)).toBe(0xfd2fb528);
+    expect(frame.length).toBeLessThan(input.length / 100);
   });
 
   it('reads a ZLIB stream that Java left unfinished (SYNC_FLUSH, no trailer)', () => {

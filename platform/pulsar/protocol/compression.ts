@@ -1,6 +1,8 @@
 // Payload codecs (PROTOCOL.md §4.5). Only the payload is compressed, never MessageMetadata.
 // Read: LZ4 (raw block), ZLIB (RFC 1950 stream), ZSTD (standard frame), SNAPPY (raw block).
-// Write: LZ4, ZLIB, SNAPPY. ZSTD writing needs a compressor we do not have in pure JS on Node 20.
+// Write: all four. ZSTD is written by libzstd compiled to WebAssembly (@bokuweb/zstd-wasm: no
+// native build; Node 20 has no zstd in node:zlib), loaded once by prepareCompression() because a
+// wasm module starts asynchronously while compress() must stay synchronous.
 import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { compress as snappyCompress } from 'snappyjs';
@@ -12,12 +14,36 @@ import { snappyDecompressBlock } from './snappy.ts';
 /** Uncompressed batches may exceed max_message_size; this bounds what a forged size can allocate. */
 const DEFAULT_MAX_UNCOMPRESSED_SIZE = 64 * 1024 * 1024;
 
+/** Level 3 is zstd's own default and Java's (ZSTD_CLEVEL_DEFAULT). */
+const ZSTD_LEVEL = 3;
+let zstdCompress: ((data: Uint8Array) => Uint8Array) | undefined;
+let zstdLoading: Promise<void> | undefined;
+
+/** Load what `type` needs before compress() is called with it (ZSTD's wasm module); idempotent. */
+export async function prepareCompression(type: number): Promise<void> {
+  if (type !== CompressionType.ZSTD || zstdCompress) return;
+  zstdLoading ??= (async () => {
+    const zstd = await import('@bokuweb/zstd-wasm');
+    await zstd.init();
+    zstdCompress = (data) => zstd.compress(data, ZSTD_LEVEL);
+  })();
+  try {
+    await zstdLoading;
+  } catch (err) {
+    zstdLoading = undefined;
+    throw new PulsarError(ClientErrorCode.InvalidConfiguration, 'cannot load the ZSTD compressor (@bokuweb/zstd-wasm)', { cause: err });
+  }
+}
+
 export function compress(type: number, data: Uint8Array): Uint8Array {
   switch (type) {
     case CompressionType.NONE: return data;
     case CompressionType.LZ4: return lz4CompressBlock(data);
     case CompressionType.ZLIB: return deflateSync(data);
     case CompressionType.SNAPPY: return snappyCompress(data);
+    case CompressionType.ZSTD:
+      if (!zstdCompress) throw new PulsarError(ClientErrorCode.InvalidConfiguration, 'ZSTD compressor not loaded: prepareCompression(ZSTD) first');
+      return zstdCompress(data);
     default:
       throw new PulsarError(ClientErrorCode.InvalidConfiguration, `compression type ${type} cannot be written by this client`);
   }

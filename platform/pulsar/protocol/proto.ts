@@ -31,7 +31,8 @@ export const CommandType = {
   CLOSE_CONSUMER: 16, PRODUCER_SUCCESS: 17, PING: 18, PONG: 19, REDELIVER_UNACKNOWLEDGED_MESSAGES: 20,
   PARTITIONED_METADATA: 21, PARTITIONED_METADATA_RESPONSE: 22, LOOKUP: 23, LOOKUP_RESPONSE: 24,
   REACHED_END_OF_TOPIC: 27, SEEK: 28, GET_LAST_MESSAGE_ID: 29, GET_LAST_MESSAGE_ID_RESPONSE: 30,
-  ACTIVE_CONSUMER_CHANGE: 31, GET_TOPICS_OF_NAMESPACE: 32, GET_TOPICS_OF_NAMESPACE_RESPONSE: 33, AUTH_CHALLENGE: 36, AUTH_RESPONSE: 37, ACK_RESPONSE: 38,
+  ACTIVE_CONSUMER_CHANGE: 31, GET_TOPICS_OF_NAMESPACE: 32, GET_TOPICS_OF_NAMESPACE_RESPONSE: 33,
+  GET_SCHEMA: 34, GET_SCHEMA_RESPONSE: 35, GET_OR_CREATE_SCHEMA: 39, GET_OR_CREATE_SCHEMA_RESPONSE: 40, AUTH_CHALLENGE: 36, AUTH_RESPONSE: 37, ACK_RESPONSE: 38,
   NEW_TXN: 50, NEW_TXN_RESPONSE: 51, ADD_PARTITION_TO_TXN: 52, ADD_PARTITION_TO_TXN_RESPONSE: 53,
   ADD_SUBSCRIPTION_TO_TXN: 54, ADD_SUBSCRIPTION_TO_TXN_RESPONSE: 55, END_TXN: 56, END_TXN_RESPONSE: 57,
   TC_CLIENT_CONNECT_REQUEST: 62, TC_CLIENT_CONNECT_RESPONSE: 63, TOPIC_MIGRATED: 68,
@@ -46,7 +47,8 @@ export const COMMAND_FIELD: Record<number, keyof BaseCommand> = {
   20: 'redeliverUnacknowledgedMessages', 21: 'partitionMetadata', 22: 'partitionMetadataResponse',
   23: 'lookupTopic', 24: 'lookupTopicResponse', 27: 'reachedEndOfTopic', 28: 'seek',
   29: 'getLastMessageId', 30: 'getLastMessageIdResponse', 31: 'activeConsumerChange',
-  32: 'getTopicsOfNamespace', 33: 'getTopicsOfNamespaceResponse',
+  32: 'getTopicsOfNamespace', 33: 'getTopicsOfNamespaceResponse', 34: 'getSchema', 35: 'getSchemaResponse',
+  39: 'getOrCreateSchema', 40: 'getOrCreateSchemaResponse',
   36: 'authChallenge', 37: 'authResponse', 38: 'ackResponse', 50: 'newTxn', 51: 'newTxnResponse',
   52: 'addPartitionToTxn', 53: 'addPartitionToTxnResponse', 54: 'addSubscriptionToTxn',
   55: 'addSubscriptionToTxnResponse', 56: 'endTxn', 57: 'endTxnResponse',
@@ -57,6 +59,10 @@ export const CompressionType = { NONE: 0, LZ4: 1, ZLIB: 2, ZSTD: 3, SNAPPY: 4 } 
 export type CompressionType = (typeof CompressionType)[keyof typeof CompressionType];
 
 export interface KeyValue { key: string; value: string }
+/** The protocol's Schema message (types: None 0, String 1, Json 2, Protobuf 3, Avro 4, ProtobufNative 20). */
+export interface SchemaData {
+  name: string; schemaData: Uint8Array; type: number; properties?: KeyValue[];
+}
 export interface MessageIdData {
   ledgerId: U64; entryId: U64; partition?: number; batchIndex?: number;
   ackSet?: U64[]; batchSize?: number; firstChunkMessageId?: MessageIdData;
@@ -70,7 +76,7 @@ export interface MessageMetadata {
   producerName: string; sequenceId: U64; publishTime: U64; properties?: KeyValue[];
   replicatedFrom?: string; partitionKey?: string; replicateTo?: string[]; compression?: number;
   uncompressedSize?: number; numMessagesInBatch?: number; eventTime?: U64;
-  encryptionKeys?: unknown[]; encryptionAlgo?: string; schemaVersion?: Uint8Array;
+  encryptionKeys?: { key: string; value: Uint8Array }[]; encryptionAlgo?: string; schemaVersion?: Uint8Array;
   partitionKeyB64Encoded?: boolean; orderingKey?: Uint8Array; deliverAtTime?: U64;
   markerType?: number; txnidLeastBits?: U64; txnidMostBits?: U64; highestSequenceId?: U64;
   nullValue?: boolean; uuid?: string; numChunksFromMsg?: number; totalChunkMsgSize?: number;
@@ -103,13 +109,17 @@ export interface BaseCommand {
     replicateSubscriptionState?: boolean; forceTopicCreation?: boolean;
     startMessageRollbackDurationSec?: U64;
     keySharedMeta?: { keySharedMode: number; hashRanges?: { start: number; end: number }[]; allowOutOfOrderDelivery?: boolean };
-    subscriptionProperties?: KeyValue[]; consumerEpoch?: U64;
+    subscriptionProperties?: KeyValue[]; consumerEpoch?: U64; schema?: SchemaData;
   };
   producer?: {
     topic: string; producerId: U64; requestId: U64; producerName?: string; metadata?: KeyValue[];
     epoch?: U64; userProvidedProducerName?: boolean; producerAccessMode?: number; topicEpoch?: U64;
-    txnEnabled?: boolean; initialSubscriptionName?: string;
+    txnEnabled?: boolean; initialSubscriptionName?: string; schema?: SchemaData;
   };
+  getSchema?: { requestId: U64; topic: string; schemaVersion?: Uint8Array };
+  getSchemaResponse?: { requestId: U64; errorCode?: number; errorMessage?: string; schema?: SchemaData; schemaVersion?: Uint8Array };
+  getOrCreateSchema?: { requestId: U64; topic: string; schema: SchemaData; producerName?: string };
+  getOrCreateSchemaResponse?: { requestId: U64; errorCode?: number; errorMessage?: string; schemaVersion?: Uint8Array };
   send?: {
     producerId: U64; sequenceId: U64; numMessages?: number; txnidLeastBits?: U64; txnidMostBits?: U64;
     highestSequenceId?: U64; isChunk?: boolean;
