@@ -2,9 +2,10 @@
 // platform/pulsar/testing/recording-proxy.ts, into platform/pulsar/protocol/fixtures/java/ — the
 // byte-exact references of platform/pulsar/protocol/java-frames.test.ts. Needs a running stack:
 //   LODESTAR_PORT_OFFSET=<n> LODESTAR_KEEP_STACK=1 npx tsx infra/pulsar/record-java-frames.ts
-// The perf tool gets `--service-url` pointing at the proxy and the proxy marks lookup answers
-// `proxy_through_service_url` (see recording-proxy.ts), so every connection, the transaction
-// coordinator's included, goes through the proxy.
+// The perf tool gets `--service-url` pointing at the proxy; lookup answers carry
+// `proxy_through_service_url` (the stack's brokers set it, the proxy makes sure, see
+// recording-proxy.ts), so every connection, the transaction coordinator's included, goes
+// through the proxy.
 // The superuser token in CONNECT is replaced by 'x' bytes of the same length before writing, so
 // the frames keep their sizes and nothing secret is committed.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -3,13 +3,14 @@
 // 4-byte totalSize prefix (PROTOCOL.md §1.1) — recording decodes nothing, so what is recorded is
 // exactly what the other side sent.
 //
-// One exception, needed to stay in the path: a broker's LOOKUP_RESPONSE names the broker's own
-// advertised address, so a client that looked a topic up through us would then connect to the
-// broker directly and we would record nothing more. With `proxyLookups` the proxy sets
-// `proxy_through_service_url` in LOOKUP_RESPONSEs on their way to the client (the flag a real
-// Pulsar proxy's broker answers carry): the Java client then keeps using the service URL (us)
-// for that broker and names it in CONNECT.proxy_to_broker_url, which a broker ignores. The
-// recording keeps the broker's original bytes; only the forwarded copy is rewritten.
+// Staying in the path: a LOOKUP_RESPONSE names the broker's own advertised address, and a
+// client connects there directly unless the answer carries `proxy_through_service_url`, in which
+// case the Java client keeps using the service URL (us) and names the broker in
+// CONNECT.proxy_to_broker_url, which a broker ignores. The stack's standalone brokers (Pulsar
+// 4.0.8) already set that flag in their Connect answers (the recorded bytes end `.. 40 01`), so
+// every connection, the transaction coordinator's included, came through the proxy untouched.
+// For brokers that do not, `proxyLookups` sets it in the copy forwarded to the client; the
+// recording always keeps the broker's original bytes.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { CommandType, decodeCommand, encodeSimpleFrame } from '../protocol/index.ts';
 
