@@ -70,6 +70,7 @@ export interface MessageIdData {
 export interface FeatureFlags {
   supportsAuthRefresh?: boolean; supportsBrokerEntryMetadata?: boolean;
   supportsPartialProducer?: boolean; supportsTopicWatchers?: boolean;
+  supportsGetPartitionedMetadataWithoutAutoCreation?: boolean; supportsReplDedupByLidAndEid?: boolean;
 }
 export interface AuthData { authMethodName?: string; authData?: Uint8Array }
 export interface MessageMetadata {
