@@ -183,6 +183,7 @@ describe('defaults: what a first request may leave out', () => {
     expect(t.provisioner.pipelines.get('west')!.get('acme/main')!.topics).toEqual([
       { name: 'persistent://acme/main/events', partitions: 1 },
       { name: 'persistent://acme/main/dead-letter', partitions: 1 },
+      { name: 'persistent://acme/main/events-changelog', partitions: 1 },
     ]);
     const key = await t.call({ method: 'POST', url: '/v1/tenants/acme/api-keys', payload: { name: 'ci' } });
     expect(key.statusCode).toBe(201);
