@@ -63,8 +63,10 @@ describe('control plane lifecycle on the real stack', () => {
       expect(await a.namespaces.getPublishRate(ns)).toMatchObject({ publishThrottlingRateInMsg: 500, publishThrottlingRateInByte: 1_048_576 });
       expect(await a.namespaces.getDispatchRate(ns)).toMatchObject({ dispatchThrottlingRateInMsg: 2000, dispatchThrottlingRateInByte: 2_097_152 });
       expect(Object.keys(await a.namespaces.getPermissions(ns))).toEqual([role]);
-      expect((await a.topics.listPartitioned(ns)).sort()).toEqual(['dead-letter', 'events', 'results'].map((x) => `persistent://${ns}/${x}`));
+      expect((await a.topics.listPartitioned(ns)).sort()).toEqual(['dead-letter', 'events', 'events-changelog', 'results'].map((x) => `persistent://${ns}/${x}`));
       expect((await a.topics.getPartitionedMetadata(`persistent://${ns}/events`)).partitions).toBe(2);
+      // The runtime's state changelog: one partition per input partition.
+      expect((await a.topics.getPartitionedMetadata(`persistent://${ns}/events-changelog`)).partitions).toBe(2);
     }
   });
 
@@ -82,8 +84,9 @@ describe('control plane lifecycle on the real stack', () => {
     for (const region of regions) {
       const a = admin(region);
       const ns = `${tenant}/clicks`;
-      expect((await a.topics.listPartitioned(ns)).sort()).toEqual(['dead-letter', 'events', 'uniques'].map((x) => `persistent://${ns}/${x}`));
+      expect((await a.topics.listPartitioned(ns)).sort()).toEqual(['dead-letter', 'events', 'events-changelog', 'uniques'].map((x) => `persistent://${ns}/${x}`));
       expect((await a.topics.getPartitionedMetadata(`persistent://${ns}/events`)).partitions).toBe(4);
+      expect((await a.topics.getPartitionedMetadata(`persistent://${ns}/events-changelog`)).partitions).toBe(4);
       expect(Object.keys(await a.namespaces.getPermissions(ns))).toEqual([role]);
     }
     const stale = await t.call({ method: 'PUT', url: `/v1/tenants/${tenant}/pipelines/clicks`, headers: { 'if-match': '"1"' }, payload: spec });
