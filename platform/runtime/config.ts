@@ -10,7 +10,7 @@ const int = (min: number) => z.coerce.number().int().min(min);
 export const WorkerEnv = z.object({
   LODESTAR_WORKER_REGION: z.string().min(1).describe('the region this worker runs in (--region)'),
   LODESTAR_WORKER_PIPELINES_FILE: z.string().min(1).describe('JSON list of pipelines to run (--pipelines)'),
-  LODESTAR_WORKER_PROCESSORS_MODULE: z.string().min(1).describe('module whose default export makes BatchProcessors (--processors)'),
+  LODESTAR_WORKER_PROCESSORS_MODULE: z.string().min(1).optional().describe('module whose default export makes BatchProcessors (--processors); default: each function\'s bundle in a sandbox'),
   LODESTAR_WORKER_BROKER_URL: z.string().optional().describe('default: the region in the stack file'),
   LODESTAR_WORKER_REDIS_URL: z.string().optional().describe('default: the region in the stack file'),
   LODESTAR_WORKER_TOKEN_FILE: z.string().optional().describe('Pulsar token; default: the stack file\'s superuser token'),
@@ -31,7 +31,8 @@ export type WorkerEnv = z.infer<typeof WorkerEnv>;
 export interface WorkerConfig {
   region: string;
   pipelinesFile: string;
-  processorsModule: string;
+  /** Unset: the functions run in sandboxes (SandboxProcessors). */
+  processorsModule?: string;
   brokerUrl?: string;
   redisUrl?: string;
   tokenFile?: string;

@@ -5,10 +5,20 @@ import { z } from 'zod';
 
 const Topic = z.object({ name: z.string().min(1), partitions: z.number().int().min(1) });
 
+/** A function version's code: a folder holding manifest.json (its `entry`) and the sources, or
+ *  the control plane's FunctionBundle `{ entry, files }` (bundle-relative path → UTF-8 source). */
+export const FunctionBundleRef = z.union([
+  z.string().min(1),
+  z.object({ entry: z.string().min(1), files: z.record(z.string(), z.string()) }),
+]);
+export type FunctionBundleRef = z.infer<typeof FunctionBundleRef>;
+
 export const RuntimeFunction = z.object({
   name: z.string().min(1).regex(/^[^:]+$/, 'no colon: it separates function and key in changelog keys'),
   version: z.number().int().min(1),
   config: z.record(z.string(), z.unknown()).optional(),
+  /** What the sandbox runs; a folder is resolved against the pipelines file's directory. */
+  bundle: FunctionBundleRef.optional(),
 });
 
 export const RuntimePipeline = z.object({

@@ -5,51 +5,28 @@
 // Redis and the changelog. The output, decision and audit id sets equal the offline reference
 // exactly, each once; every output holds its user's count and sum in production order; the Redis
 // view ends equal to the reference per key.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pipelineTopic } from '../../platform/runtime/index.ts';
 import { repoRoot } from '../../platform/regions/index.ts';
-import { uniqueName, waitFor } from '../helpers/index.ts';
+import { waitFor } from '../helpers/index.ts';
 import {
   clientForEast, collect, ids, info, produce, provision, redisFor, reference, referenceState, seededEvents, testPipeline, viewState,
 } from '../runtime/support/pipeline-fixture.ts';
+import { killWorkerProcesses, startWorkerProcess } from '../runtime/support/worker-process.ts';
 
 const EVENTS = 4_000;
+const TEST_FUNCTIONS = path.join(repoRoot, 'test/runtime/support/test-functions.ts');
 const client = clientForEast();
 const redis = redisFor();
-const children: ChildProcess[] = [];
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killWorkerProcesses();
   await client.close();
   redis.disconnect();
 });
-
-function startWorkerProcess(pipelinesFile: string): { child: ChildProcess; exited: Promise<unknown>; log: string[] } {
-  // `node --import tsx`, not the tsx CLI, so SIGKILL reaches the worker itself (see the copier test).
-  const child = spawn(process.execPath, [
-    '--import', 'tsx', path.join(repoRoot, 'platform/runtime/worker-main.ts'),
-    '--region', 'east', '--pipelines', pipelinesFile,
-    '--processors', path.join(repoRoot, 'test/runtime/support/test-functions.ts'), '--port', '0',
-  ], {
-    cwd: repoRoot,
-    env: {
-      ...process.env, LODESTAR_STATE_DIR: info.stateDir, LODESTAR_WORKER_ID: uniqueName('worker'),
-      LODESTAR_WORKER_TXN_TIMEOUT_MS: '10000', LODESTAR_WORKER_BATCH_MAX_MESSAGES: '100', LODESTAR_WORKER_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const log: string[] = [];
-  readline.createInterface({ input: child.stdout! }).on('line', (line) => log.push(line));
-  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  return { child, exited, log };
-}
 
 describe.runIf(info.mode === 'local')('runtime workers killed with SIGKILL mid-run', () => {
   it('ends with exactly the reference outputs, decisions and per-key state', async () => {
@@ -64,7 +41,7 @@ describe.runIf(info.mode === 'local')('runtime workers killed with SIGKILL mid-r
     const audits = await collect(client, pipelineTopic(pipeline, 'audit'));
     const progress = setInterval(() => console.log(`runtime kill test: ${outputs.seen.length} outputs read`), 5_000);
 
-    const workers = [startWorkerProcess(pipelinesFile), startWorkerProcess(pipelinesFile)];
+    const workers = [startWorkerProcess(pipelinesFile, TEST_FUNCTIONS), startWorkerProcess(pipelinesFile, TEST_FUNCTIONS)];
     // Events stream in while workers die, in slices, so kills land mid-stream.
     const streaming = (async () => {
       for (let i = 0; i < EVENTS; i += 250) {
@@ -77,7 +54,7 @@ describe.runIf(info.mode === 'local')('runtime workers killed with SIGKILL mid-r
       const w = workers[victim]!;
       w.child.kill('SIGKILL');
       expect(await w.exited).toBe('SIGKILL');
-      workers[victim] = startWorkerProcess(pipelinesFile);
+      workers[victim] = startWorkerProcess(pipelinesFile, TEST_FUNCTIONS);
     }
     await streaming;
     try {
