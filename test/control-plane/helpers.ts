@@ -73,6 +73,6 @@ export async function expectConvergedIn(t: RealApp, tenant: string, region: stri
   expect((await expectStatus(t.call({ method: 'GET', url: `/v1/tenants/${tenant}` }), 200)).provisioning[region].state).toBe('ready');
   const pulsar = admin(region);
   expect((await pulsar.tenants.get(tenant)).allowedClusters.sort()).toEqual(stack.regions.map((r) => r.name).sort());
-  expect((await pulsar.topics.listPartitioned(`${tenant}/main`)).sort()).toEqual(['dead-letter', 'events', 'results'].map((x) => `persistent://${tenant}/main/${x}`));
+  expect((await pulsar.topics.listPartitioned(`${tenant}/main`)).sort()).toEqual(['dead-letter', 'events', 'events-changelog', 'results'].map((x) => `persistent://${tenant}/main/${x}`));
   expect(Object.keys(await pulsar.namespaces.getPermissions(`${tenant}/main`))).toEqual([`lodestar-tenant-${tenant}`]);
 }
