@@ -9,7 +9,11 @@
 // changes cluster reads, besides, what was replicated into that cluster before it got there: after
 // the switch to west, west's copies of the east values; after the switch back, east's copies of
 // what was produced in west. Those redeliveries are the only duplicates allowed, each at most once
-// per phase, and never of a value produced in the cluster the consumer is on.
+// per phase, and never of a value produced in the cluster the consumer is on — with one exception
+// that the broker's own guarantee makes: east's subscription position after its SIGKILL is the
+// last one its cursor persisted (mark-delete positions are written at most once a second by
+// default), so values acked on east just before the kill may come back once after the switch
+// back. Those may only be values of the first east phase.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterFailover, PulsarClient, type Consumer } from '../../platform/pulsar/index.ts';
 import { PulsarAdmin } from '../../platform/pulsar-admin/index.ts';
@@ -125,9 +129,12 @@ describe.runIf(info.mode === 'local')('cluster failover with east killed', () =>
       perPhase: [
         { region: 'east', own: clean, copiesFromOwnCluster: [], copiesTwice: [], copies: expect.any(Number) },
         { region: 'west', own: { ...clean, expected: 40, received: 40 }, copiesFromOwnCluster: [], copiesTwice: [], copies: expect.any(Number) },
-        { region: 'east', own: clean, copiesFromOwnCluster: [], copiesTwice: [], copies: expect.any(Number) },
+        { region: 'east', own: clean, copiesFromOwnCluster: expect.any(Array), copiesTwice: [], copies: expect.any(Number) },
       ],
     });
+    // Acks east had not persisted when it was killed: only first-phase values can come back.
+    const firstPhase = new Set(onEast.produced);
+    expect(check.perPhase[2]!.copiesFromOwnCluster.filter((v) => !firstPhase.has(v))).toEqual([]);
     // Nothing existed anywhere before the first phase: it cannot have read a copy.
     expect(check.perPhase[0]!.copies).toBe(0);
     await producer.close();
